@@ -1,0 +1,37 @@
+/**
+ * The request pipeline, top to bottom. Each stage is one module in middleware/; data flows only
+ * through typed `c.set()` / `c.var`. Later stages (guard, limit, semantic cache) slot in where noted.
+ */
+import { Hono } from 'hono'
+import type { AppEnv } from './env.ts'
+import { notFound, toErrorResponse } from './errors.ts'
+import { authenticate } from './middleware/authenticate.ts'
+import { callUpstream } from './middleware/call-upstream.ts'
+import { exactCache } from './middleware/exact-cache.ts'
+import { health } from './middleware/health.ts'
+import { listModels } from './middleware/list-models.ts'
+import { requestId } from './middleware/request-id.ts'
+import { resolveRoute } from './middleware/resolve-route.ts'
+import { validate } from './middleware/validate.ts'
+import type { CompiledPolicy } from './policy/compile.ts'
+import { chatRequestSchema, embeddingsRequestSchema } from './schemas/chat-request.ts'
+
+export function createApp(policy: CompiledPolicy): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+  const cache = exactCache()
+
+  app.use('*', requestId())
+  app.get('/health', health(policy))
+
+  // 1. auth — every /v1 call names its project by its key.
+  app.use('/v1/*', authenticate(policy))
+  app.get('/v1/models', listModels(policy))
+
+  // 2. validate → 3. resolve → (guard, limit: later) → 6. cache → 7. upstream → 8. respond
+  app.post('/v1/chat/completions', validate('chat', chatRequestSchema), resolveRoute(policy), cache, callUpstream())
+  app.post('/v1/embeddings', validate('embeddings', embeddingsRequestSchema), resolveRoute(policy), cache, callUpstream())
+
+  app.onError(toErrorResponse)
+  app.notFound(notFound)
+  return app
+}

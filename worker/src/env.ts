@@ -1,0 +1,48 @@
+/**
+ * The Hono environment of the gateway: bindings come from `wrangler types` (worker-configuration.d.ts);
+ * secrets are named by policy, so they are read by name through `secretOf`.
+ */
+import type { KeyOwner } from './policy/compile.ts'
+import type { ProjectPolicy } from './policy/schema.ts'
+import type { ResolvedRoute } from './providers/types.ts'
+import type { RequestFacts } from './telemetry/request-facts.ts'
+
+export type GatewayEnv = Env & {
+  UPSTASH_REDIS_REST_URL?: string
+  UPSTASH_REDIS_REST_TOKEN?: string
+}
+
+export type Endpoint = 'chat' | 'embeddings'
+
+export interface AppVariables {
+  requestId: string
+  /** ms since epoch when the request arrived. */
+  startedAt: number
+  caller: KeyOwner & { keyHash: string }
+  project: ProjectPolicy
+  /** The validated request body (OpenAI shape), set by `validate`. */
+  body: Record<string, unknown>
+  endpoint: Endpoint
+  route: ResolvedRoute
+  /** What happened to this request, filled in by each stage; telemetry reads it at the end. */
+  facts: RequestFacts
+  /** Set by the upstream stage: the complete answer once it is known (a stream resolves at its end). */
+  answer?: Promise<StoredAnswer | undefined>
+}
+
+/** A complete, successful answer as the caches keep it. */
+export interface StoredAnswer {
+  endpoint: Endpoint
+  /** ChatCompletion or CreateEmbeddingResponse, in OpenAI's shape. */
+  body: Record<string, unknown>
+  provider: string
+  model: string
+}
+
+export type AppEnv = { Bindings: GatewayEnv; Variables: AppVariables }
+
+/** A Worker secret or var by name (names come from policy); undefined when unset or empty. */
+export function secretOf(env: GatewayEnv, name: string): string | undefined {
+  const value = (env as unknown as Record<string, unknown>)[name]
+  return typeof value === 'string' && value.length > 0 ? value : undefined
+}

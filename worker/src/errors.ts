@@ -1,0 +1,85 @@
+/**
+ * The gateway's errors. Only HTTP code throws `GatewayError`; `toErrorResponse` renders every
+ * failure in OpenAI's error shape, so clients' SDKs raise their usual typed errors.
+ */
+import type { Context } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import type { AppEnv } from './env.ts'
+import { scrubSecrets } from './lib/scrub.ts'
+
+export type ErrorReason =
+  | 'missing_api_key'
+  | 'invalid_api_key'
+  | 'invalid_json'
+  | 'invalid_request'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'model_not_found'
+  | 'model_not_allowed'
+  | 'wrong_endpoint'
+  | 'no_provider_available'
+  | 'upstream_error'
+  | 'upstream_timeout'
+  | 'upstream_unreachable'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'internal_error'
+
+export class GatewayError extends Error {
+  override readonly name = 'GatewayError'
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly reason: ErrorReason,
+    message: string,
+    /** The request field at fault, e.g. `messages.0.role`. */
+    readonly param: string | null = null,
+    override readonly cause?: unknown,
+  ) {
+    super(message)
+  }
+}
+
+/** OpenAI's `error.type` for each reason; SDKs map the HTTP status to their exception classes. */
+function typeOf(reason: ErrorReason): string {
+  switch (reason) {
+    case 'missing_api_key':
+    case 'invalid_api_key':
+      return 'authentication_error'
+    case 'model_not_allowed':
+      return 'permission_error'
+    case 'invalid_json':
+    case 'invalid_request':
+    case 'payload_too_large':
+    case 'unsupported_media_type':
+    case 'model_not_found':
+    case 'wrong_endpoint':
+    case 'not_found':
+    case 'method_not_allowed':
+      return 'invalid_request_error'
+    case 'no_provider_available':
+    case 'upstream_error':
+    case 'upstream_timeout':
+    case 'upstream_unreachable':
+      return 'upstream_error'
+    case 'internal_error':
+      return 'server_error'
+  }
+}
+
+export function errorBody(error: GatewayError): { error: { message: string; type: string; param: string | null; code: string } } {
+  return { error: { message: scrubSecrets(error.message), type: typeOf(error.reason), param: error.param, code: error.reason } }
+}
+
+export function toErrorResponse(e: unknown, c: Context<AppEnv>): Response {
+  const error =
+    e instanceof GatewayError ? e : new GatewayError(500, 'internal_error', 'The gateway failed unexpectedly; the request id identifies it in the logs.', null, e)
+  if (error.status >= 500 && error.reason === 'internal_error')
+    // The stack goes to Workers logs (never the body); it names no secrets, only code locations.
+    console.error(JSON.stringify({ requestId: c.get('requestId'), error: String(e), stack: (e as Error)?.stack }))
+  c.get('facts') && Object.assign(c.get('facts'), { status: error.status, errorCode: error.reason })
+  return c.json(errorBody(error), error.status)
+}
+
+export function notFound(c: Context<AppEnv>): Response {
+  return toErrorResponse(new GatewayError(404, 'not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), c)
+}

@@ -1,0 +1,9 @@
+/** The Worker's entry: the gateway app on the policy compiled into this build. */
+import { createApp } from './app.ts'
+import { bundledPolicy } from './policy/bundled.ts'
+
+const app = createApp(bundledPolicy)
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>

@@ -1,0 +1,88 @@
+/**
+ * The upstream stage: calls the route's targets through their adapters with failover, then
+ * answers. JSON answers are sent whole; streams are relayed event by event with headers sent
+ * before the first one, while the full answer is assembled on the side for cache and usage.
+ *
+ * @example app.post('/v1/chat/completions', …, callUpstream())
+ */
+import type { Context, MiddlewareHandler } from 'hono'
+import type { AppEnv, StoredAnswer } from '../env.ts'
+import { GatewayError } from '../errors.ts'
+import { providers } from '../providers/registry.ts'
+import type { ChatRequest, EmbeddingsRequest, ProviderAdapter, ResolvedTarget } from '../providers/types.ts'
+import { answerHeaders } from '../respond/answer-headers.ts'
+import { relayStream } from '../stream/relay.ts'
+import { usageFacts } from '../telemetry/usage.ts'
+import { callWithFailover } from '../upstream/failover.ts'
+
+export function callUpstream(now: () => number = Date.now): MiddlewareHandler<AppEnv> {
+  return async function callUpstreamStage(c) {
+    const facts = c.var.facts
+    const onAttempt = (a: (typeof facts.attempts)[number]) => facts.attempts.push(a)
+    const clientSignal = c.req.raw.signal
+
+    if (c.var.endpoint === 'embeddings') {
+      const answered = await callWithFailover(
+        c.var.route,
+        (target, signal) => {
+          const adapter = adapterFor(target)
+          if (!adapter.embeddings) throw new GatewayError(400, 'wrong_endpoint', `${target.provider} has no embeddings endpoint.`)
+          return adapter.embeddings(c.var.body as EmbeddingsRequest, { target, signal, env: c.env })
+        },
+        { clientSignal, now, onAttempt },
+      )
+      const body = answered.value as unknown as Record<string, unknown>
+      return answerJson(c, answered.target, answered.ms, body)
+    }
+
+    const answered = await callWithFailover(
+      c.var.route,
+      (target, signal) => adapterFor(target).chat(c.var.body as ChatRequest, { target, signal, env: c.env }),
+      { clientSignal, now, onAttempt },
+    )
+    const result = answered.value
+    if (result.type === 'json') return answerJson(c, answered.target, answered.ms, result.completion as unknown as Record<string, unknown>)
+
+    const target = answered.target
+    facts.provider = target.provider
+    facts.modelServed = target.model
+    facts.upstreamMs = answered.ms
+    const clientWantsUsage = (c.var.body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true
+    const started = c.var.startedAt
+    const relayed = relayStream(result.body, { clientWantsUsage, onFirstByte: () => (facts.ttfbMs = now() - started) })
+    c.set(
+      'answer',
+      relayed.answer.then((completion): StoredAnswer | undefined => {
+        facts.completed = completion !== undefined
+        facts.usage = usageFacts(completion)
+        return completion
+          ? { endpoint: 'chat', body: completion as unknown as Record<string, unknown>, provider: target.provider, model: target.model }
+          : undefined
+      }),
+    )
+    const headers = answerHeaders(c, { cache: facts.cache ?? 'MISS', provider: target.provider, model: target.model })
+    headers['Content-Type'] = 'text/event-stream; charset=utf-8'
+    headers['Cache-Control'] = 'no-cache'
+    return new Response(relayed.body, { status: 200, headers })
+  }
+}
+
+function answerJson(c: Context<AppEnv>, target: ResolvedTarget, upstreamMs: number, body: Record<string, unknown>): Response {
+  const facts = c.var.facts
+  facts.provider = target.provider
+  facts.modelServed = target.model
+  facts.upstreamMs = upstreamMs
+  facts.usage = usageFacts(body)
+  facts.completed = true
+  const answer: StoredAnswer = { endpoint: c.var.endpoint, body, provider: target.provider, model: target.model }
+  c.set('answer', Promise.resolve(answer))
+  const headers = answerHeaders(c, { cache: facts.cache ?? 'MISS', provider: target.provider, model: target.model })
+  headers['Content-Type'] = 'application/json'
+  return new Response(JSON.stringify(body), { status: 200, headers })
+}
+
+function adapterFor(target: ResolvedTarget): ProviderAdapter {
+  const adapter = providers[target.config.type]
+  if (!adapter) throw new GatewayError(502, 'upstream_error', `Provider type ${target.config.type} is not available in this build.`)
+  return adapter
+}

@@ -1,0 +1,124 @@
+/**
+ * The exact cache: L0 (in-isolate LRU) then L1 (Upstash Redis or KV, per policy). A hit answers at
+ * once — replayed as SSE when the client streams. On a miss the request goes on, and the complete
+ * answer is stored afterwards with `waitUntil`, off the response path. Only complete 2xx answers
+ * are ever stored. A failing L1 is bypassed, never an error.
+ *
+ * @example app.post('/v1/chat/completions', …, exactCache(), callUpstream())
+ */
+import type { Context, MiddlewareHandler } from 'hono'
+import type { ChatCompletion } from 'openai/resources/chat/completions'
+import { cacheIntent } from '../cache/cache-control.ts'
+import { exactCacheKey } from '../cache/canonical-key.ts'
+import { exactStoreFor, type ExactStore } from '../cache/exact-store.ts'
+import { LruCache } from '../cache/lru.ts'
+import type { AppEnv, StoredAnswer } from '../env.ts'
+import { GatewayError } from '../errors.ts'
+import { canonicalJson, sha256Hex } from '../lib/hash.ts'
+import { replayAsStream } from '../stream/replay.ts'
+import { answerHeaders } from '../respond/answer-headers.ts'
+import { usageFacts } from '../telemetry/usage.ts'
+
+/** A slow L1 must not slow every miss: past this, the lookup is abandoned (fail open). */
+const L1_LOOKUP_TIMEOUT_MS = 150
+
+export function exactCache(options: { l0?: LruCache } = {}): MiddlewareHandler<AppEnv> {
+  // Deliberate isolate-level state: bounded by entries and bytes.
+  const l0 = options.l0 ?? new LruCache(2_000, 32 * 1024 * 1024)
+  const fingerprints = new Map<string, Promise<string>>()
+  const fingerprintOf = (c: Context<AppEnv>) => {
+    const route = c.var.route
+    const id = `${route.alias}\0${route.targets.map((t) => `${t.provider}/${t.model}`).join(',')}`
+    let fp = fingerprints.get(id)
+    if (!fp) {
+      if (fingerprints.size > 1_000) fingerprints.clear()
+      fingerprints.set(id, (fp = sha256Hex(canonicalJson(route.targets.map((t) => [t.config.type, t.model])))))
+    }
+    return fp
+  }
+
+  return async function exactCacheStage(c, next) {
+    const policy = c.var.project.cache.exact
+    const intent = cacheIntent({
+      control: c.req.header('cache-control'),
+      watchllm: c.req.header('x-watchllm-cache'),
+      namespace: c.req.header('x-watchllm-cache-namespace'),
+    })
+    if (!intent.ok) throw new GatewayError(400, 'invalid_request', intent.error.message, null)
+    const facts = c.var.facts
+    if (!policy.enabled || (!intent.value.read && !intent.value.write)) {
+      facts.cache = 'BYPASS'
+      await next()
+      c.res.headers.set('X-WatchLLM-Cache', 'BYPASS')
+      return
+    }
+
+    const endpoint = c.var.endpoint
+    const ttl = endpoint === 'embeddings' ? policy.embeddings_ttl_seconds : policy.ttl_seconds
+    const key = await exactCacheKey({
+      project: c.var.caller.project,
+      namespace: intent.value.namespace,
+      endpoint,
+      alias: c.var.route.alias,
+      routeFingerprint: await fingerprintOf(c),
+      body: c.var.body,
+    })
+    const store = exactStoreFor(policy.store, c.env)
+
+    if (intent.value.read) {
+      const stored = l0.get(key) ?? (await readL1(store, key, l0, ttl))
+      if (stored) {
+        const answer = JSON.parse(stored) as StoredAnswer
+        facts.cache = 'HIT'
+        return respondFromCache(c, answer)
+      }
+    }
+
+    facts.cache = 'MISS'
+    await next()
+    c.res.headers.set('X-WatchLLM-Cache', 'MISS')
+    const pending = c.var.answer
+    if (!intent.value.write || !pending || c.res.status !== 200) return
+    c.executionCtx.waitUntil(
+      pending.then(async (answer) => {
+        if (!answer) return
+        const value = JSON.stringify(answer)
+        l0.set(key, value, ttl)
+        await store?.put(key, value, ttl).catch(() => undefined)
+      }),
+    )
+  }
+}
+
+async function readL1(store: ExactStore | undefined, key: string, l0: LruCache, ttl: number): Promise<string | undefined> {
+  if (!store) return undefined
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), L1_LOOKUP_TIMEOUT_MS)))
+  try {
+    const value = await Promise.race([store.get(key), timeout])
+    // Warm L0 so the next identical request in this isolate skips the network.
+    if (value) l0.set(key, value, ttl)
+    return value ?? undefined
+  } catch {
+    return undefined
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+function respondFromCache(c: Context<AppEnv>, answer: StoredAnswer): Response {
+  const facts = c.var.facts
+  facts.provider = answer.provider
+  facts.modelServed = answer.model
+  facts.completed = true
+  facts.usage = usageFacts(answer.body)
+  const headers = answerHeaders(c, { cache: 'HIT', provider: answer.provider, model: answer.model })
+  if (answer.endpoint === 'chat' && c.var.body.stream === true) {
+    const wantsUsage = (c.var.body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true
+    headers['Content-Type'] = 'text/event-stream; charset=utf-8'
+    headers['Cache-Control'] = 'no-cache'
+    return new Response(replayAsStream(answer.body as unknown as ChatCompletion, wantsUsage), { status: 200, headers })
+  }
+  headers['Content-Type'] = 'application/json'
+  return new Response(JSON.stringify(answer.body), { status: 200, headers })
+}

@@ -1,0 +1,44 @@
+/**
+ * Parse and validate: a size limit (the project's `request.max_body_bytes`), JSON, then the
+ * endpoint's schema. Every failure is a 400/413/415 naming the field, never a 500.
+ *
+ * @example app.post('/v1/chat/completions', validate('chat', chatRequestSchema), …)
+ */
+import type { MiddlewareHandler } from 'hono'
+import type { z } from 'zod'
+import type { AppEnv, Endpoint } from '../env.ts'
+import { GatewayError } from '../errors.ts'
+
+export function validate(endpoint: Endpoint, schema: z.ZodType<Record<string, unknown>>): MiddlewareHandler<AppEnv> {
+  return async function validateStage(c, next) {
+    const limit = c.var.project.request.max_body_bytes
+    const declared = Number(c.req.header('content-length') ?? '0')
+    if (declared > limit) throw tooLarge(limit)
+    const type = c.req.header('content-type') ?? 'application/json'
+    if (!/^application\/(?:[\w.+-]*\+)?json\b/i.test(type) && !/^text\/plain\b/i.test(type))
+      throw new GatewayError(415, 'unsupported_media_type', `Send the body as application/json (got ${type.slice(0, 60)}).`)
+
+    const bytes = await c.req.arrayBuffer()
+    if (bytes.byteLength > limit) throw tooLarge(limit)
+    let json: unknown
+    try {
+      json = JSON.parse(new TextDecoder().decode(bytes))
+    } catch (e) {
+      throw new GatewayError(400, 'invalid_json', `The body is not valid JSON: ${(e as Error).message}`)
+    }
+    const parsed = schema.safeParse(json)
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!
+      const param = issue.path.join('.') || null
+      throw new GatewayError(400, 'invalid_request', param ? `${param}: ${issue.message}` : issue.message, param)
+    }
+    c.set('endpoint', endpoint)
+    c.set('body', parsed.data)
+    c.var.facts.modelRequested = String(parsed.data.model)
+    c.var.facts.stream = parsed.data.stream === true
+    await next()
+  }
+}
+
+const tooLarge = (limit: number) =>
+  new GatewayError(413, 'payload_too_large', `The body is larger than this project's limit of ${limit} bytes.`)

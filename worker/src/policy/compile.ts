@@ -1,0 +1,221 @@
+/**
+ * The one policy compiler: YAML files in, a validated, merged, JSON-serialisable policy out.
+ * Used by the worker build, by infra/ (so `pulumi preview` fails on a bad policy) and by
+ * `npm run policy:check`. Pure: the caller reads the files.
+ */
+import { isNode, LineCounter, parseDocument, type Document } from 'yaml'
+import type { z } from 'zod'
+import { canonicalJson, sha256Hex } from '../lib/hash.ts'
+import { err, ok, type Result } from '../lib/result.ts'
+import { policyIssue, type PolicyIssue } from './errors.ts'
+import { findPlaintextSecrets } from './plaintext-secrets.ts'
+import {
+  policyFileSchema,
+  type PolicyFile,
+  type ProjectPolicy,
+  type ProviderPolicy,
+  type RoutePolicy,
+} from './schema.ts'
+
+export interface PolicySource {
+  /** Shown in errors, e.g. `policies/projects.yaml`. */
+  path: string
+  text: string
+}
+
+export interface KeyOwner {
+  project: string
+  keyId: string
+  localOnly: boolean
+}
+
+export interface CompiledPolicy {
+  version: 1
+  /** SHA-256 of everything below: what `/health` reports and telemetry records. */
+  hash: string
+  sources: string[]
+  providers: Record<string, ProviderPolicy>
+  models: Record<string, RoutePolicy>
+  projects: Record<string, ProjectPolicy>
+  /** key SHA-256 → owner; the lookup auth does on every request. */
+  keys: Record<string, KeyOwner>
+  /** Every Worker secret the policy references, sorted (infra binds exactly these). */
+  secrets: string[]
+}
+
+type Section = 'providers' | 'models' | 'projects'
+const sections: readonly Section[] = ['providers', 'models', 'projects']
+
+/** Where each entry was defined, so cross-file errors point at the right line. */
+interface Origin {
+  file: string
+  doc: Document
+  lines: LineCounter
+}
+
+export async function compilePolicy(sources: readonly PolicySource[]): Promise<Result<CompiledPolicy, PolicyIssue[]>> {
+  if (sources.length === 0)
+    return err([policyIssue('NoPolicyFiles', { file: '(policy)', line: 0, path: '' }, 'no *.yaml files found')])
+
+  const issues: PolicyIssue[] = []
+  const merged: Required<{ [S in Section]: Record<string, NonNullable<PolicyFile[S]>[string]> }> = {
+    providers: {},
+    models: {},
+    projects: {},
+  }
+  const origins = new Map<string, Origin>()
+  const originOf = (section: Section, entry: string): Origin | undefined => origins.get(`${section}\0${entry}`)
+
+  for (const source of sources) {
+    const parsed = parseFile(source, issues)
+    if (!parsed) continue
+    const { data, origin } = parsed
+    for (const section of sections) {
+      for (const [entry, value] of Object.entries(data[section] ?? {})) {
+        const previous = originOf(section, entry)
+        if (previous) {
+          issues.push(
+            policyIssue(
+              'DuplicateEntry',
+              at(origin, [section, entry]),
+              `already defined in ${previous.file}:${lineOf(previous, [section, entry])}`,
+            ),
+          )
+          continue
+        }
+        origins.set(`${section}\0${entry}`, origin)
+        ;(merged[section] as Record<string, unknown>)[entry] = value
+      }
+    }
+  }
+
+  checkReferences(merged, originOf, issues)
+  if (issues.length > 0) return err(issues)
+
+  const keys: Record<string, KeyOwner> = {}
+  for (const [projectName, project] of Object.entries(merged.projects))
+    for (const key of project.keys) keys[key.sha256] = { project: projectName, keyId: key.id, localOnly: key.local_only }
+
+  const body = {
+    version: 1 as const,
+    sources: sources.map((s) => s.path),
+    providers: merged.providers,
+    models: merged.models,
+    projects: merged.projects,
+    keys,
+    secrets: collectSecrets(merged.providers),
+  }
+  return ok({ ...body, hash: await sha256Hex(canonicalJson(body)) })
+}
+
+function parseFile(source: PolicySource, issues: PolicyIssue[]): { data: PolicyFile; origin: Origin } | undefined {
+  const lines = new LineCounter()
+  const doc = parseDocument(source.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true })
+  const origin: Origin = { file: source.path, doc, lines }
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors)
+      issues.push(
+        policyIssue('YamlSyntax', { file: source.path, line: lines.linePos(e.pos[0]).line, path: '' }, e.message.split('\n')[0] ?? e.message),
+      )
+    return undefined
+  }
+  const raw: unknown = doc.toJS() ?? {}
+
+  // Before the schema: a key pasted into any field is the worst mistake, so it gets its own message.
+  const leaks = findPlaintextSecrets(raw)
+  for (const leak of leaks)
+    issues.push(policyIssue('PlaintextSecret', at(origin, leak.path), `looks like a plaintext ${leak.kind}`))
+  if (leaks.length > 0) return undefined
+
+  const parsed = policyFileSchema.safeParse(raw)
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) issues.push(schemaIssue(origin, issue))
+    return undefined
+  }
+  return { data: parsed.data, origin }
+}
+
+function schemaIssue(origin: Origin, issue: z.core.$ZodIssue): PolicyIssue {
+  let path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))
+  let message = issue.message
+  if (issue.code === 'unrecognized_keys') {
+    // Point at the first unknown key itself, not at its parent.
+    path = [...path, issue.keys[0] ?? '']
+    message = `unknown field${issue.keys.length > 1 ? `s ${issue.keys.join(', ')}` : ''}`
+  } else if (issue.code === 'invalid_type' && issue.message.includes('received undefined')) {
+    message = 'is required'
+  } else if (issue.code === 'too_small' || issue.code === 'too_big') {
+    const bound = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum)
+    const unit = issue.origin === 'array' ? ' items' : issue.origin === 'string' ? ' characters' : ''
+    const op = issue.code === 'too_small' ? (issue.inclusive ? '≥' : '>') : issue.inclusive ? '≤' : '<'
+    message = `must be ${op} ${bound}${unit}`
+  }
+  return policyIssue('SchemaViolation', at(origin, path), message)
+}
+
+function checkReferences(
+  policy: { providers: Record<string, ProviderPolicy>; models: Record<string, RoutePolicy>; projects: Record<string, ProjectPolicy> },
+  originOf: (section: Section, entry: string) => Origin | undefined,
+  issues: PolicyIssue[],
+): void {
+  const where = (section: Section, entry: string, rest: (string | number)[]) => {
+    const origin = originOf(section, entry)
+    return origin ? at(origin, [section, entry, ...rest]) : { file: '(policy)', line: 0, path: [section, entry, ...rest].join('.') }
+  }
+
+  for (const [providerName, provider] of Object.entries(policy.providers)) {
+    const needsKey = provider.type === 'openai' || provider.type === 'anthropic' || provider.type === 'groq'
+    if (needsKey && !provider.api_key)
+      issues.push(policyIssue('MissingApiKey', where('providers', providerName, []), `type ${provider.type} needs api_key`))
+  }
+
+  for (const [alias, route] of Object.entries(policy.models)) {
+    route.targets.forEach((target, i) => {
+      const provider = policy.providers[target.provider]
+      if (!provider) {
+        const known = Object.keys(policy.providers).join(', ') || 'none'
+        issues.push(
+          policyIssue('UnknownProvider', where('models', alias, ['targets', i, 'provider']), `no provider "${target.provider}" (defined: ${known})`),
+        )
+      } else if (route.kind === 'embeddings' && provider.type === 'anthropic') {
+        issues.push(policyIssue('WrongRouteKind', where('models', alias, ['targets', i, 'provider']), 'anthropic has no embeddings endpoint'))
+      }
+    })
+  }
+
+  const keyOwners = new Map<string, string>()
+  for (const [projectName, project] of Object.entries(policy.projects)) {
+    project.models.forEach((alias, i) => {
+      if (alias !== '*' && !policy.models[alias])
+        issues.push(policyIssue('UnknownModel', where('projects', projectName, ['models', i]), `no model alias "${alias}"`))
+    })
+    project.keys.forEach((key, i) => {
+      const owner = keyOwners.get(key.sha256)
+      if (owner)
+        issues.push(policyIssue('DuplicateApiKey', where('projects', projectName, ['keys', i, 'sha256']), `the same key is already listed under ${owner}`))
+      keyOwners.set(key.sha256, `projects.${projectName}.keys.${key.id}`)
+    })
+  }
+}
+
+function collectSecrets(providers: Record<string, ProviderPolicy>): string[] {
+  const names = new Set<string>()
+  for (const p of Object.values(providers)) {
+    if (p.api_key) names.add(p.api_key.secret)
+    for (const v of Object.values(p.headers ?? {})) if (typeof v !== 'string') names.add(v.secret)
+  }
+  return [...names].sort()
+}
+
+/** The file, line and dotted path of a node; a missing node falls back to its nearest parent. */
+function at(origin: Origin, path: readonly (string | number)[]): { file: string; line: number; path: string } {
+  return { file: origin.file, line: lineOf(origin, path), path: path.join('.') }
+}
+
+function lineOf(origin: Origin, path: readonly (string | number)[]): number {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = depth === 0 ? origin.doc.contents : origin.doc.getIn(path.slice(0, depth), true)
+    if (isNode(node) && node.range) return origin.lines.linePos(node.range[0]).line
+  }
+  return 1
+}

@@ -1,0 +1,61 @@
+/**
+ * The catalogue of policy errors (names never change). Each says what happened and what to do;
+ * `formatPolicyIssues` renders them as `file:line path: message — hint: …`.
+ */
+
+export interface PolicyIssue {
+  name: PolicyErrorName
+  file: string
+  line: number
+  /** Dotted path inside the merged policy, e.g. `projects.support.cache.exact.ttl_seconds`. */
+  path: string
+  message: string
+  hint?: string
+}
+
+export const policyErrors = {
+  NoPolicyFiles: {
+    title: 'No policy files',
+    hint: 'put at least one *.yaml file in the policy directory (see policies/ for the reference).',
+  },
+  YamlSyntax: { title: 'YAML syntax error', hint: 'fix the YAML at this line; indentation is significant.' },
+  SchemaViolation: { title: 'Invalid value', hint: 'see the policy reference in README.md.' },
+  PlaintextSecret: {
+    title: 'Plaintext secret in policy',
+    hint: 'never commit keys: write `{ secret: NAME }` and set the value with `pulumi config set --secret NAME` (locally: an environment variable).',
+  },
+  DuplicateEntry: {
+    title: 'Entry defined twice',
+    hint: 'each provider, model and project may be defined in only one file.',
+  },
+  UnknownProvider: { title: 'Unknown provider', hint: 'define it under `providers:` or fix the name.' },
+  UnknownModel: { title: 'Unknown model alias', hint: 'define it under `models:` or fix the name.' },
+  DuplicateApiKey: {
+    title: 'API key listed twice',
+    hint: 'a key belongs to exactly one project; generate a new key with `npm run key:new`.',
+  },
+  MissingApiKey: {
+    title: 'Provider without credentials',
+    hint: 'add `api_key: { secret: NAME }` to the provider.',
+  },
+  WrongRouteKind: {
+    title: 'Provider cannot serve this route',
+    hint: 'use a provider that offers this kind of endpoint (anthropic has no embeddings).',
+  },
+} as const
+
+export type PolicyErrorName = keyof typeof policyErrors
+
+export function policyIssue(
+  name: PolicyErrorName,
+  at: { file: string; line: number; path: string },
+  message: string,
+): PolicyIssue {
+  return { name, ...at, message, hint: policyErrors[name].hint }
+}
+
+export function formatPolicyIssues(issues: readonly PolicyIssue[]): string {
+  return issues
+    .map((i) => `${i.file}:${i.line} ${i.path || '(root)'}: ${i.message}${i.hint ? ` — hint: ${i.hint}` : ''}`)
+    .join('\n')
+}

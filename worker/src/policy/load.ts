@@ -1,0 +1,29 @@
+/**
+ * Node-only: reads `*.yaml` from a policy directory (sorted, so the hash is stable) and compiles it.
+ * Paths in errors are relative to the current directory, as a developer would type them.
+ */
+import { readdir, readFile } from 'node:fs/promises'
+import { join, relative } from 'node:path'
+import type { Result } from '../lib/result.ts'
+import { compilePolicy, type CompiledPolicy } from './compile.ts'
+import type { PolicyIssue } from './errors.ts'
+
+export { formatPolicyIssues } from './errors.ts'
+export type { CompiledPolicy } from './compile.ts'
+export type { PolicyIssue } from './errors.ts'
+
+export async function loadPolicyDir(dir: string): Promise<Result<CompiledPolicy, PolicyIssue[]>> {
+  let names: string[]
+  try {
+    names = (await readdir(dir)).filter((n) => /\.ya?ml$/.test(n)).sort()
+  } catch {
+    names = []
+  }
+  const sources = await Promise.all(
+    names.map(async (n) => {
+      const full = join(dir, n)
+      return { path: relative(process.cwd(), full) || full, text: await readFile(full, 'utf8') }
+    }),
+  )
+  return compilePolicy(sources)
+}

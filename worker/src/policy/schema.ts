@@ -1,0 +1,123 @@
+/**
+ * The policy schema: the single source of truth for what `policies/*.yaml` may say.
+ * The JSON Schema the YAML files point at is generated from it (`npm run policy:schema`).
+ */
+import { z } from 'zod'
+
+const name = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]*$/i, 'must be letters, digits, ".", "_" or "-"')
+
+/** A Worker secret's name: the value is bound by Pulumi from encrypted stack config, never written here. */
+export const secretRef = z.strictObject({
+  secret: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be an UPPER_SNAKE_CASE Worker secret name'),
+})
+
+/** A plain Worker var (not secret), e.g. a base URL that differs per environment. */
+const varRef = z.strictObject({
+  var: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be an UPPER_SNAKE_CASE Worker var name'),
+})
+
+export const providerTypes = ['openai', 'anthropic', 'groq', 'openai-compatible', 'workers-ai', 'mock'] as const
+
+const provider = z
+  .strictObject({
+    type: z.enum(providerTypes),
+    api_key: secretRef.optional(),
+    base_url: z.union([z.url({ protocol: /^https?$/ }), varRef]).optional(),
+    /** Extra request headers; values are literal strings or secret references. */
+    headers: z.record(z.string(), z.union([z.string(), secretRef])).optional(),
+    timeout_ms: z.int().min(100).max(600_000).optional(),
+    /** Treat 401/403 from this provider as a reason to try the next target (a revoked key, say). */
+    failover_on_auth_error: z.boolean().default(false),
+    /** mock only: simulated upstream latency and chunk count. */
+    latency_ms: z.int().min(0).max(60_000).optional(),
+    stream_chunks: z.int().min(1).max(1000).optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.type === 'openai-compatible' && !p.base_url)
+      ctx.addIssue({ code: 'custom', path: ['base_url'], message: 'is required for type openai-compatible' })
+    if ((p.latency_ms !== undefined || p.stream_chunks !== undefined) && p.type !== 'mock')
+      ctx.addIssue({ code: 'custom', path: ['latency_ms'], message: 'only applies to type mock' })
+  })
+
+const target = z.strictObject({
+  provider: name,
+  /** The provider's model id; defaults to the route's alias. */
+  model: z.string().min(1).optional(),
+  timeout_ms: z.int().min(100).max(600_000).optional(),
+})
+
+const route = z.strictObject({
+  kind: z.enum(['chat', 'embeddings']).default('chat'),
+  /** Tried in order: the first is the primary, the rest are fallbacks. */
+  targets: z.array(target).min(1).max(10),
+  retry: z
+    .strictObject({
+      /** Extra attempts on the same target before moving on (0 = go straight to the next target). */
+      attempts: z.int().min(0).max(5).default(0),
+      backoff_ms: z.int().min(0).max(10_000).default(100),
+    })
+    .default({ attempts: 0, backoff_ms: 100 }),
+  timeout_ms: z.int().min(100).max(600_000).default(60_000),
+})
+
+const semanticCache = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** Decision score an entry must reach to answer (0–1); a request header may only raise it. */
+  threshold: z.number().min(0).max(1).optional(),
+  ttl_seconds: z.int().min(1).max(30 * 86_400).default(86_400),
+  /** How many earlier user turns a conversation may have and still be eligible. */
+  max_turns: z.int().min(1).max(50).default(1),
+  min_prompt_chars: z.int().min(0).max(10_000).default(8),
+  /** Requests that declare tools are ineligible unless this is true. */
+  allow_tools: z.boolean().default(false),
+})
+
+const exactCache = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** L1 store behind the in-isolate LRU: Upstash Redis, Workers KV, or none (LRU only). */
+  store: z.enum(['redis', 'kv', 'none']).default('kv'),
+  ttl_seconds: z.int().min(1).max(30 * 86_400).default(3600),
+  embeddings_ttl_seconds: z.int().min(1).max(30 * 86_400).default(86_400),
+})
+
+const cache = z.strictObject({
+  exact: exactCache.default(exactCache.parse({})),
+  semantic: semanticCache.default(semanticCache.parse({})),
+})
+
+const apiKey = z.strictObject({
+  /** A stable label for the key, shown in telemetry (never the key itself). */
+  id: name,
+  /** Lower-case hex SHA-256 of the full key (`lgw_…`): `npm run key:hash -- lgw_…`. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the 64-character lower-case hex SHA-256 of the key'),
+  /** Accepted only when the worker runs with WATCHLLM_ENV=local (npm start, tests); infra refuses it. */
+  local_only: z.boolean().default(false),
+})
+
+const project = z.strictObject({
+  description: z.string().optional(),
+  keys: z.array(apiKey).default([]),
+  /** Model aliases this project may call; ["*"] allows every alias in `models`. */
+  models: z.array(z.string().min(1)).min(1).default(['*']),
+  cache: cache.default(cache.parse({})),
+  request: z
+    .strictObject({ max_body_bytes: z.int().min(1024).max(32 * 1024 * 1024).default(1024 * 1024) })
+    .default({ max_body_bytes: 1024 * 1024 }),
+})
+
+/** One YAML file: any subset of the sections; files are merged by entry name. */
+export const policyFileSchema = z.strictObject({
+  providers: z.record(name, provider).optional(),
+  models: z.record(z.string().min(1), route).optional(),
+  projects: z.record(name, project).optional(),
+})
+
+export type PolicyFile = z.output<typeof policyFileSchema>
+export type ProviderPolicy = z.output<typeof provider>
+export type RoutePolicy = z.output<typeof route>
+export type ProjectPolicy = z.output<typeof project>
+export type CachePolicy = z.output<typeof cache>
+export type SecretRef = z.output<typeof secretRef>
+export type ProviderType = (typeof providerTypes)[number]

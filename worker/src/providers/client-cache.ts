@@ -1,0 +1,18 @@
+/**
+ * SDK clients are built once per (provider, base URL, key) and reused across requests in the
+ * isolate: constructing one costs more than the request itself. Bounded, oldest evicted first.
+ */
+import type { ResolvedTarget } from './types.ts'
+
+const MAX_CLIENTS = 64
+const clients = new Map<string, unknown>()
+
+export function cachedClient<C>(target: ResolvedTarget, build: () => C): C {
+  const key = `${target.provider}\0${target.config.type}\0${target.baseUrl ?? ''}\0${target.apiKey ?? ''}`
+  const hit = clients.get(key)
+  if (hit) return hit as C
+  const client = build()
+  if (clients.size >= MAX_CLIENTS) clients.delete(clients.keys().next().value as string)
+  clients.set(key, client)
+  return client
+}

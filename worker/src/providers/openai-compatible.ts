@@ -1,0 +1,84 @@
+/**
+ * The shared base for every provider that speaks OpenAI's wire format (OpenAI itself, Groq, Ollama,
+ * vLLM, Together, Mistral, Gemini's OpenAI endpoint, …): the request is already in the right shape,
+ * so the adapter only picks the model, asks for usage, and passes the SSE bytes straight through.
+ *
+ * @example
+ * // policies/providers.yaml
+ * // ollama: { type: openai-compatible, base_url: http://127.0.0.1:11434/v1 }
+ */
+import OpenAI from 'openai'
+import type { ProviderType } from '../policy/schema.ts'
+import { toUpstreamError, UpstreamError } from '../upstream/upstream-error.ts'
+import { cachedClient } from './client-cache.ts'
+import type { ChatRequest, ChatResult, EmbeddingsRequest, ProviderAdapter, ResolvedTarget, UpstreamCall } from './types.ts'
+
+/** The slice of an OpenAI-style SDK client the base needs; `openai` and `groq-sdk` both fit it. */
+export interface OpenAiStyleClient {
+  chat: {
+    completions: {
+      create(body: never, options: { signal: AbortSignal }): PromiseLike<unknown> & { asResponse(): Promise<Response> }
+    }
+  }
+  embeddings?: { create(body: never, options: { signal: AbortSignal }): PromiseLike<unknown> }
+}
+
+export function openAiStyleAdapter(
+  id: ProviderType,
+  clientFor: (target: ResolvedTarget) => OpenAiStyleClient,
+  options: { streamUsage?: (request: ChatRequest) => Record<string, unknown> } = {},
+): ProviderAdapter {
+  const streamUsage = options.streamUsage ?? askForUsage
+  return {
+    id,
+    async chat(request: ChatRequest, call: UpstreamCall): Promise<ChatResult> {
+      const client = clientFor(call.target)
+      const body = { ...request, model: call.target.model }
+      try {
+        if (request.stream) {
+          const response = await client.chat.completions
+            .create({ ...body, ...streamUsage(request) } as never, { signal: call.signal })
+            .asResponse()
+          if (!response.body) throw new UpstreamError('protocol', response.status, 'upstream sent an empty stream')
+          return { type: 'stream', body: response.body }
+        }
+        const completion = await client.chat.completions.create({ ...body, stream: false } as never, { signal: call.signal })
+        return { type: 'json', completion: completion as never }
+      } catch (e) {
+        throw toUpstreamError(e, call.signal)
+      }
+    },
+    async embeddings(request: EmbeddingsRequest, call: UpstreamCall) {
+      const client = clientFor(call.target)
+      if (!client.embeddings) throw new UpstreamError('protocol', 0, `${id} has no embeddings endpoint`)
+      try {
+        return (await client.embeddings.create({ ...request, model: call.target.model } as never, { signal: call.signal })) as never
+      } catch (e) {
+        throw toUpstreamError(e, call.signal)
+      }
+    },
+  }
+}
+
+/** OpenAI only reports usage on a stream when asked; the gateway always needs it for cost. */
+function askForUsage(request: ChatRequest): Record<string, unknown> {
+  const given = (request.stream_options ?? {}) as Record<string, unknown>
+  return { stream: true, stream_options: { ...given, include_usage: true } }
+}
+
+export function openAiClient(target: ResolvedTarget): OpenAI {
+  return cachedClient(
+    target,
+    () =>
+      new OpenAI({
+        apiKey: target.apiKey ?? 'unused',
+        baseURL: target.baseUrl ?? null,
+        maxRetries: 0, // failover/retry.ts owns retries, with the route's budget
+        timeout: target.timeoutMs,
+        defaultHeaders: target.headers,
+      }),
+  )
+}
+
+/** `type: openai-compatible`: any base URL speaking OpenAI's API. */
+export const openaiCompatible = openAiStyleAdapter('openai-compatible', openAiClient)

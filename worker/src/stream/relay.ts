@@ -1,0 +1,76 @@
+/**
+ * Passthrough streaming: each complete SSE event goes to the client the moment it arrives (headers
+ * went out before the first one), and only then is it parsed to assemble the full answer for the
+ * cache and for usage. The one edit: the usage-only chunk the gateway asked upstream for is
+ * dropped when the client did not ask for it itself.
+ */
+import type { ChatCompletion, ChatCompletionChunk } from 'openai/resources/chat/completions'
+import { sseDataOf } from '../lib/sse.ts'
+import { CompletionAssembler } from './assemble.ts'
+
+export interface Relayed {
+  body: ReadableStream<Uint8Array>
+  /** Resolves when the stream ends: the full answer, or undefined if it was cut short. */
+  answer: Promise<ChatCompletion | undefined>
+}
+
+const encoder = new TextEncoder()
+
+export function relayStream(
+  upstream: ReadableStream<Uint8Array>,
+  options: { clientWantsUsage: boolean; onFirstByte?: () => void },
+): Relayed {
+  const assembler = new CompletionAssembler()
+  const decoder = new TextDecoder()
+  let buffer = ''
+  let first = true
+  let settle: (answer: ChatCompletion | undefined) => void = () => {}
+  const answer = new Promise<ChatCompletion | undefined>((resolve) => (settle = resolve))
+
+  const handleEvent = (event: string, controller: TransformStreamDefaultController<Uint8Array>) => {
+    const data = sseDataOf(event)
+    const usageOnly = data !== undefined && data.includes('"choices":[]') && data.includes('"usage"')
+    if (!(usageOnly && !options.clientWantsUsage)) {
+      controller.enqueue(encoder.encode(`${event}\n\n`))
+      if (first) {
+        first = false
+        options.onFirstByte?.()
+      }
+    }
+    if (data === undefined) return
+    if (data === '[DONE]') return assembler.end()
+    try {
+      const parsed = JSON.parse(data) as ChatCompletionChunk & { error?: unknown }
+      if (parsed.error) assembler.fail()
+      else assembler.add(parsed)
+    } catch {
+      assembler.fail()
+    }
+  }
+
+  const body = upstream.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        buffer += decoder.decode(chunk, { stream: true })
+        // Providers that end lines with CRLF: normalise so events split on a blank line.
+        if (buffer.includes('\r')) buffer = buffer.replace(/\r\n/g, '\n')
+        let end: number
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const event = buffer.slice(0, end)
+          buffer = buffer.slice(end + 2)
+          if (event.trim()) handleEvent(event, controller)
+        }
+      },
+      flush(controller) {
+        buffer += decoder.decode()
+        if (buffer.trim()) handleEvent(buffer.trim(), controller)
+        settle(assembler.result())
+      },
+      cancel() {
+        settle(undefined)
+      },
+    }),
+  )
+  return { body, answer }
+}
+

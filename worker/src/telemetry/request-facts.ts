@@ -1,0 +1,44 @@
+/**
+ * What happened to one request, filled in stage by stage and read once at the end by telemetry.
+ * Plain data only: no prompt text, no key material.
+ */
+
+export type CacheStatus = 'HIT' | 'SEMANTIC' | 'MISS' | 'BYPASS'
+
+export interface TokenUsage {
+  inputTokens: number
+  outputTokens: number
+  /** Input tokens the provider served from its own prompt cache. */
+  cachedInputTokens: number
+  reasoningTokens: number
+}
+
+export interface Attempt {
+  provider: string
+  model: string
+  /** HTTP status, or 0 for a timeout / connection error. */
+  status: number
+  ms: number
+  error?: string
+}
+
+export interface RequestFacts {
+  /** Model alias the client asked for. */
+  modelRequested?: string
+  cache?: CacheStatus
+  similarity?: number
+  provider?: string
+  modelServed?: string
+  attempts: Attempt[]
+  stream: boolean
+  /** Time to the upstream's response headers, and to the first byte sent to the client. */
+  upstreamMs?: number
+  ttfbMs?: number
+  usage?: TokenUsage
+  /** Set when the answer was complete (stream finished, JSON parsed). */
+  completed?: boolean
+  status?: number
+  errorCode?: string
+}
+
+export const newFacts = (): RequestFacts => ({ attempts: [], stream: false })
