@@ -5,7 +5,7 @@
 import type { KeyOwner } from './policy/compile.ts'
 import type { ProjectPolicy } from './policy/schema.ts'
 import type { ResolvedRoute } from './providers/types.ts'
-import type { RequestFacts } from './telemetry/request-facts.ts'
+import type { RequestFacts, TokenUsage } from './telemetry/request-facts.ts'
 
 export type GatewayEnv = Env & {
   UPSTASH_REDIS_REST_URL?: string
@@ -33,10 +33,11 @@ export interface AppVariables {
 /** A complete, successful answer as the caches keep it. */
 export interface StoredAnswer {
   endpoint: Endpoint
-  /** ChatCompletion or CreateEmbeddingResponse, in OpenAI's shape. */
-  body: Record<string, unknown>
   provider: string
   model: string
+  usage?: TokenUsage
+  /** The ChatCompletion / CreateEmbeddingResponse JSON exactly as the client received it. */
+  raw: string
 }
 
 export type AppEnv = { Bindings: GatewayEnv; Variables: AppVariables }

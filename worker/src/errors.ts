@@ -27,15 +27,16 @@ export type ErrorReason =
 
 export class GatewayError extends Error {
   override readonly name = 'GatewayError'
-  constructor(
-    readonly status: ContentfulStatusCode,
-    readonly reason: ErrorReason,
-    message: string,
-    /** The request field at fault, e.g. `messages.0.role`. */
-    readonly param: string | null = null,
-    override readonly cause?: unknown,
-  ) {
-    super(message)
+  readonly status: ContentfulStatusCode
+  readonly reason: ErrorReason
+  /** The request field at fault, e.g. `messages.0.role`. */
+  readonly param: string | null
+
+  constructor(status: ContentfulStatusCode, reason: ErrorReason, message: string, param: string | null = null, cause?: unknown) {
+    super(message, { cause })
+    this.status = status
+    this.reason = reason
+    this.param = param
   }
 }
 

@@ -29,6 +29,7 @@ export function cacheIntent(headers: {
     return err({ reason: 'bad_cache_header', message: 'X-WatchLLM-Cache must be "bypass", "refresh" or "default".' })
 
   // no-store / bypass: don't read, don't write. no-cache / refresh: skip the read, store the fresh answer.
+  // no-store wins over refresh: the client said the answer must not be kept.
   if (mode === 'bypass' || directives.includes('no-store')) return ok({ read: false, write: false, namespace })
   if (mode === 'refresh' || directives.includes('no-cache')) return ok({ read: false, write: true, namespace })
   return ok({ read: true, write: true, namespace })

@@ -43,7 +43,7 @@ export interface CacheKeyInput {
   body: Record<string, unknown>
 }
 
-export async function exactCacheKey(input: CacheKeyInput): Promise<string> {
+export function exactCacheKey(input: CacheKeyInput): string {
   const canonical = canonicalJson({
     v: 1,
     endpoint: input.endpoint,
@@ -51,7 +51,7 @@ export async function exactCacheKey(input: CacheKeyInput): Promise<string> {
     route: input.routeFingerprint,
     body: answerRelevant(input.body),
   })
-  return `wllm:exact:v1:${input.project}:${input.namespace}:${await sha256Hex(canonical)}`
+  return `wllm:exact:v1:${input.project}:${input.namespace}:${sha256Hex(canonical)}`
 }
 
 export function answerRelevant(body: Record<string, unknown>): Record<string, unknown> {

@@ -5,12 +5,15 @@
 export class LruCache {
   private readonly entries = new Map<string, { value: string; expiresAt: number }>()
   private bytes = 0
+  private readonly maxEntries: number
+  private readonly maxBytes: number
+  private readonly now: () => number
 
-  constructor(
-    private readonly maxEntries: number,
-    private readonly maxBytes: number,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(maxEntries: number, maxBytes: number, now: () => number = Date.now) {
+    this.maxEntries = maxEntries
+    this.maxBytes = maxBytes
+    this.now = now
+  }
 
   get(key: string): string | undefined {
     const entry = this.entries.get(key)

@@ -1,9 +1,11 @@
-const encoder = new TextEncoder()
+import { createHash } from 'node:crypto'
 
-/** Lower-case hex SHA-256 of a string (Web Crypto: the same in workerd and Node). */
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', encoder.encode(text))
-  return toHex(new Uint8Array(digest))
+/**
+ * Lower-case hex SHA-256 of a string. `node:crypto` (nodejs_compat in workerd, native in Node) is
+ * synchronous and several times cheaper per call than an awaited Web Crypto digest on the hot path.
+ */
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex')
 }
 
 export function toHex(bytes: Uint8Array): string {

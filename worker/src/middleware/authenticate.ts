@@ -18,7 +18,7 @@ export function authenticate(policy: CompiledPolicy): MiddlewareHandler<AppEnv> 
     const presented = bearer(c.req.header('authorization')) ?? c.req.header('x-api-key')?.trim()
     if (!presented)
       throw new GatewayError(401, 'missing_api_key', 'Missing API key: send `Authorization: Bearer lgw_…`.')
-    const hash = await sha256Hex(presented)
+    const hash = sha256Hex(presented)
     const entry = keys.get(hash)
     // The map finds the candidate by hash (an attacker cannot steer a hash's prefix); the final
     // comparison of the full digests is constant-time all the same.

@@ -31,8 +31,7 @@ export function callUpstream(now: () => number = Date.now): MiddlewareHandler<Ap
         },
         { clientSignal, now, onAttempt },
       )
-      const body = answered.value as unknown as Record<string, unknown>
-      return answerJson(c, answered.target, answered.ms, body)
+      return answerJson(c, answered.target, answered.ms, answered.value, JSON.stringify(answered.value))
     }
 
     const answered = await callWithFailover(
@@ -41,7 +40,8 @@ export function callUpstream(now: () => number = Date.now): MiddlewareHandler<Ap
       { clientSignal, now, onAttempt },
     )
     const result = answered.value
-    if (result.type === 'json') return answerJson(c, answered.target, answered.ms, result.completion as unknown as Record<string, unknown>)
+    if (result.type === 'json')
+      return answerJson(c, answered.target, answered.ms, result.completion, result.raw ?? JSON.stringify(result.completion))
 
     const target = answered.target
     facts.provider = target.provider
@@ -55,9 +55,8 @@ export function callUpstream(now: () => number = Date.now): MiddlewareHandler<Ap
       relayed.answer.then((completion): StoredAnswer | undefined => {
         facts.completed = completion !== undefined
         facts.usage = usageFacts(completion)
-        return completion
-          ? { endpoint: 'chat', body: completion as unknown as Record<string, unknown>, provider: target.provider, model: target.model }
-          : undefined
+        if (!completion) return undefined
+        return { endpoint: 'chat', provider: target.provider, model: target.model, usage: facts.usage, raw: JSON.stringify(completion) }
       }),
     )
     const headers = answerHeaders(c, { cache: facts.cache ?? 'MISS', provider: target.provider, model: target.model })
@@ -67,18 +66,18 @@ export function callUpstream(now: () => number = Date.now): MiddlewareHandler<Ap
   }
 }
 
-function answerJson(c: Context<AppEnv>, target: ResolvedTarget, upstreamMs: number, body: Record<string, unknown>): Response {
+function answerJson(c: Context<AppEnv>, target: ResolvedTarget, upstreamMs: number, body: unknown, raw: string): Response {
   const facts = c.var.facts
   facts.provider = target.provider
   facts.modelServed = target.model
   facts.upstreamMs = upstreamMs
   facts.usage = usageFacts(body)
   facts.completed = true
-  const answer: StoredAnswer = { endpoint: c.var.endpoint, body, provider: target.provider, model: target.model }
+  const answer: StoredAnswer = { endpoint: c.var.endpoint, provider: target.provider, model: target.model, usage: facts.usage, raw }
   c.set('answer', Promise.resolve(answer))
   const headers = answerHeaders(c, { cache: facts.cache ?? 'MISS', provider: target.provider, model: target.model })
   headers['Content-Type'] = 'application/json'
-  return new Response(JSON.stringify(body), { status: 200, headers })
+  return new Response(raw, { status: 200, headers })
 }
 
 function adapterFor(target: ResolvedTarget): ProviderAdapter {

@@ -9,6 +9,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import type { ChatCompletion } from 'openai/resources/chat/completions'
 import { cacheIntent } from '../cache/cache-control.ts'
+import { decodeAnswer, encodeAnswer } from '../cache/stored-answer.ts'
 import { exactCacheKey } from '../cache/canonical-key.ts'
 import { exactStoreFor, type ExactStore } from '../cache/exact-store.ts'
 import { LruCache } from '../cache/lru.ts'
@@ -17,7 +18,6 @@ import { GatewayError } from '../errors.ts'
 import { canonicalJson, sha256Hex } from '../lib/hash.ts'
 import { replayAsStream } from '../stream/replay.ts'
 import { answerHeaders } from '../respond/answer-headers.ts'
-import { usageFacts } from '../telemetry/usage.ts'
 
 /** A slow L1 must not slow every miss: past this, the lookup is abandoned (fail open). */
 const L1_LOOKUP_TIMEOUT_MS = 150
@@ -25,7 +25,7 @@ const L1_LOOKUP_TIMEOUT_MS = 150
 export function exactCache(options: { l0?: LruCache } = {}): MiddlewareHandler<AppEnv> {
   // Deliberate isolate-level state: bounded by entries and bytes.
   const l0 = options.l0 ?? new LruCache(2_000, 32 * 1024 * 1024)
-  const fingerprints = new Map<string, Promise<string>>()
+  const fingerprints = new Map<string, string>()
   const fingerprintOf = (c: Context<AppEnv>) => {
     const route = c.var.route
     const id = `${route.alias}\0${route.targets.map((t) => `${t.provider}/${t.model}`).join(',')}`
@@ -55,12 +55,12 @@ export function exactCache(options: { l0?: LruCache } = {}): MiddlewareHandler<A
 
     const endpoint = c.var.endpoint
     const ttl = endpoint === 'embeddings' ? policy.embeddings_ttl_seconds : policy.ttl_seconds
-    const key = await exactCacheKey({
+    const key = exactCacheKey({
       project: c.var.caller.project,
       namespace: intent.value.namespace,
       endpoint,
       alias: c.var.route.alias,
-      routeFingerprint: await fingerprintOf(c),
+      routeFingerprint: fingerprintOf(c),
       body: c.var.body,
     })
     const store = exactStoreFor(policy.store, c.env)
@@ -68,7 +68,7 @@ export function exactCache(options: { l0?: LruCache } = {}): MiddlewareHandler<A
     if (intent.value.read) {
       const stored = l0.get(key) ?? (await readL1(store, key, l0, ttl))
       if (stored) {
-        const answer = JSON.parse(stored) as StoredAnswer
+        const answer = decodeAnswer(stored)
         facts.cache = 'HIT'
         return respondFromCache(c, answer)
       }
@@ -82,7 +82,7 @@ export function exactCache(options: { l0?: LruCache } = {}): MiddlewareHandler<A
     c.executionCtx.waitUntil(
       pending.then(async (answer) => {
         if (!answer) return
-        const value = JSON.stringify(answer)
+        const value = encodeAnswer(answer)
         l0.set(key, value, ttl)
         await store?.put(key, value, ttl).catch(() => undefined)
       }),
@@ -111,14 +111,14 @@ function respondFromCache(c: Context<AppEnv>, answer: StoredAnswer): Response {
   facts.provider = answer.provider
   facts.modelServed = answer.model
   facts.completed = true
-  facts.usage = usageFacts(answer.body)
+  facts.usage = answer.usage
   const headers = answerHeaders(c, { cache: 'HIT', provider: answer.provider, model: answer.model })
   if (answer.endpoint === 'chat' && c.var.body.stream === true) {
     const wantsUsage = (c.var.body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true
     headers['Content-Type'] = 'text/event-stream; charset=utf-8'
     headers['Cache-Control'] = 'no-cache'
-    return new Response(replayAsStream(answer.body as unknown as ChatCompletion, wantsUsage), { status: 200, headers })
+    return new Response(replayAsStream(JSON.parse(answer.raw) as ChatCompletion, wantsUsage), { status: 200, headers })
   }
   headers['Content-Type'] = 'application/json'
-  return new Response(JSON.stringify(answer.body), { status: 200, headers })
+  return new Response(answer.raw, { status: 200, headers })
 }

@@ -105,7 +105,7 @@ export async function compilePolicy(sources: readonly PolicySource[]): Promise<R
     keys,
     secrets: collectSecrets(merged.providers),
   }
-  return ok({ ...body, hash: await sha256Hex(canonicalJson(body)) })
+  return ok({ ...body, hash: sha256Hex(canonicalJson(body)) })
 }
 
 function parseFile(source: PolicySource, issues: PolicyIssue[]): { data: PolicyFile; origin: Origin } | undefined {

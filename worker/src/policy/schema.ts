@@ -105,6 +105,13 @@ const project = z.strictObject({
   request: z
     .strictObject({ max_body_bytes: z.int().min(1024).max(32 * 1024 * 1024).default(1024 * 1024) })
     .default({ max_body_bytes: 1024 * 1024 }),
+  /** Usage telemetry: prompts and answers are kept (redacted, truncated) only when opted in. */
+  telemetry: z
+    .strictObject({
+      log_prompts: z.boolean().default(false),
+      max_logged_chars: z.int().min(256).max(16_384).default(4_096),
+    })
+    .default({ log_prompts: false, max_logged_chars: 4_096 }),
 })
 
 /** One YAML file: any subset of the sections; files are merged by entry name. */

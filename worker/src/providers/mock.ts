@@ -27,7 +27,7 @@ export const mock: ProviderAdapter = {
       total_tokens: 0,
     }
     usage.total_tokens = usage.prompt_tokens + usage.completion_tokens
-    const id = `chatcmpl-mock-${(await sha256Hex(JSON.stringify(request.messages))).slice(0, 16)}`
+    const id = `chatcmpl-mock-${sha256Hex(JSON.stringify(request.messages)).slice(0, 16)}`
     const created = Math.floor(Date.now() / 1000)
     const model = call.target.model
 

@@ -42,8 +42,12 @@ export function openAiStyleAdapter(
           if (!response.body) throw new UpstreamError('protocol', response.status, 'upstream sent an empty stream')
           return { type: 'stream', body: response.body }
         }
-        const completion = await client.chat.completions.create({ ...body, stream: false } as never, { signal: call.signal })
-        return { type: 'json', completion: completion as never }
+        // The raw body is parsed once here and then sent on verbatim: no SDK re-parse, no re-serialise.
+        const response = await client.chat.completions
+          .create({ ...body, stream: false } as never, { signal: call.signal })
+          .asResponse()
+        const raw = await response.text()
+        return { type: 'json', completion: JSON.parse(raw), raw }
       } catch (e) {
         throw toUpstreamError(e, call.signal)
       }

@@ -44,8 +44,8 @@ export type ChatRequest = Record<string, unknown> & {
 export type EmbeddingsRequest = Record<string, unknown> & { model: string; input: unknown }
 
 export type ChatResult =
-  /** A complete answer, already in OpenAI's shape. */
-  | { type: 'json'; completion: ChatCompletion }
+  /** A complete answer, already in OpenAI's shape; `raw` is its JSON text when the adapter has it (sent verbatim). */
+  | { type: 'json'; completion: ChatCompletion; raw?: string }
   /**
    * OpenAI-format SSE bytes (`data: {chunk}\n\n` … `data: [DONE]\n\n`), usage chunk included:
    * adapters always ask upstream for usage; the gateway strips it if the client did not ask.

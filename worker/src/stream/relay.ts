@@ -15,6 +15,7 @@ export interface Relayed {
 }
 
 const encoder = new TextEncoder()
+const emptyChoices = /"choices"\s*:\s*\[\s*\]/
 
 export function relayStream(
   upstream: ReadableStream<Uint8Array>,
@@ -29,7 +30,7 @@ export function relayStream(
 
   const handleEvent = (event: string, controller: TransformStreamDefaultController<Uint8Array>) => {
     const data = sseDataOf(event)
-    const usageOnly = data !== undefined && data.includes('"choices":[]') && data.includes('"usage"')
+    const usageOnly = data !== undefined && emptyChoices.test(data) && data.includes('"usage"')
     if (!(usageOnly && !options.clientWantsUsage)) {
       controller.enqueue(encoder.encode(`${event}\n\n`))
       if (first) {

@@ -8,15 +8,17 @@ export type UpstreamFailure = 'http' | 'timeout' | 'network' | 'protocol'
 
 export class UpstreamError extends Error {
   override readonly name = 'UpstreamError'
-  constructor(
-    readonly kind: UpstreamFailure,
-    /** The provider's HTTP status; 0 when there was no response. */
-    readonly status: number,
-    message: string,
-    /** The provider's own error type/code when it sent one (e.g. `rate_limit_error`). */
-    readonly code?: string,
-  ) {
+  readonly kind: UpstreamFailure
+  /** The provider's HTTP status; 0 when there was no response. */
+  readonly status: number
+  /** The provider's own error type/code when it sent one (e.g. `rate_limit_error`). */
+  readonly code: string | undefined
+
+  constructor(kind: UpstreamFailure, status: number, message: string, code?: string) {
     super(message)
+    this.kind = kind
+    this.status = status
+    this.code = code
   }
 }
 

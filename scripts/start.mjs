@@ -1,0 +1,148 @@
+#!/usr/bin/env node
+// `npm start`: the whole gateway on this machine, no cloud account. The worker runs under
+// `wrangler dev --local` (workerd with local KV, D1, Queues); local stand-ins run only where
+// Cloudflare has no local emulation (Workers AI → a local embeddings endpoint). Ctrl-C stops all.
+//
+// Env: PORT (8787), WATCHLLM_POLICY_DIR (policies/), OPENAI_API_KEY / ANTHROPIC_API_KEY /
+// GROQ_API_KEY / any secret the policy names (otherwise routes fall back to the `mock` provider).
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { buildPolicy } from './build-policy.mjs'
+import { formatPolicyIssues } from '../worker/src/policy/load.ts'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const port = Number(process.env.PORT ?? 8787)
+const host = '127.0.0.1'
+const children = []
+const stoppers = []
+
+async function main() {
+  const policy = await buildPolicy()
+  if (!policy.ok) {
+    console.error(formatPolicyIssues(policy.error))
+    process.exit(1)
+  }
+
+  // Secrets the policy names, taken from this shell's environment; written where only wrangler reads them.
+  const secrets = [...policy.value.secrets, 'UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN']
+  const present = secrets.filter((name) => process.env[name])
+  const vars = { ...Object.fromEntries(present.map((n) => [n, process.env[n]])) }
+
+  const extras = await startOptional(vars)
+  await mkdir(`${root}.tmp`, { recursive: true })
+  const envFile = `${root}.tmp/dev.vars`
+  await writeFile(envFile, Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n', { mode: 0o600 })
+
+  await applyD1Migrations()
+  const wrangler = run(
+    'wrangler',
+    ['dev', '--local', '--env', 'local', '--ip', host, '--port', String(port), '--env-file', envFile, '--show-interactive-dev-session=false', '--log-level', 'warn'],
+    { cwd: `${root}worker` },
+  )
+  await waitForHealth(`http://${host}:${port}/health`, wrangler)
+  const admin = await startAdmin(`http://${host}:${port}`)
+
+  const real = present.filter((n) => n.endsWith('_API_KEY'))
+  console.log(`
+  WatchLLM gateway  http://${host}:${port}/v1   (policy ${policy.value.hash.slice(0, 12)} from ${policy.value.sources.join(', ')})
+  dev API key       lgw_local_dev_key   (accepted only by this local gateway)
+  providers         ${real.length ? `real: ${real.join(', ')}; everything else → mock` : 'no provider keys set → every model answers from the labelled `mock` provider'}
+${extras.map((l) => `  ${l}`).join('\n')}${admin ? `\n  admin site        ${admin.url}` : ''}
+
+  curl http://${host}:${port}/v1/chat/completions \\
+    -H 'Authorization: Bearer lgw_local_dev_key' -H 'Content-Type: application/json' \\
+    -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello"}]}' -i
+
+  Ctrl-C stops everything.
+`)
+}
+
+/** Parts other modules provide (embeddings endpoint, local Postgres); each is skipped if absent. */
+async function startOptional(vars) {
+  const lines = []
+  const embeddings = `${root}scripts/embeddings-server.mjs`
+  if (existsSync(embeddings) && process.env.WATCHLLM_EMBEDDINGS !== 'off') {
+    const { startEmbeddingsServer } = await import(pathToFileURL(embeddings).href)
+    const server = await startEmbeddingsServer({ port: Number(process.env.EMBEDDINGS_PORT ?? 8790) })
+    stoppers.push(() => server.close())
+    vars.EMBEDDINGS_URL = server.url
+    lines.push(`embeddings        ${server.url} (USE-lite, local stand-in for Workers AI)`)
+  }
+  const postgres = `${root}scripts/start/postgres.mjs`
+  if (existsSync(postgres) && process.env.WATCHLLM_POSTGRES !== 'off') {
+    const mod = await import(pathToFileURL(postgres).href)
+    const ensure = mod.ensureLocalPostgres ?? mod.default
+    if (typeof ensure === 'function') {
+      try {
+        const pg = await ensure()
+        if (pg?.connectionString) lines.push(`postgres          ${pg.connectionString.replace(/:[^:@/]*@/, ':***@')}`)
+      } catch (e) {
+        lines.push(`postgres          unavailable (${e.message}); events go to D1 only`)
+      }
+    }
+  }
+  return lines
+}
+
+async function startAdmin(gatewayUrl) {
+  const file = `${root}scripts/start/admin.mjs`
+  if (!existsSync(file) || process.env.WATCHLLM_ADMIN === 'off') return undefined
+  const { startAdmin: start } = await import(pathToFileURL(file).href)
+  const admin = await start({ gatewayUrl, port: Number(process.env.ADMIN_PORT ?? 4321) })
+  stoppers.push(() => admin.stop())
+  return admin
+}
+
+async function applyD1Migrations() {
+  if (!existsSync(`${root}worker/migrations/d1`)) return
+  const proc = run('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', '--env', 'local'], {
+    cwd: `${root}worker`,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  const code = await new Promise((resolve) => proc.on('exit', resolve))
+  if (code !== 0) throw new Error('applying the D1 migrations failed')
+}
+
+function run(bin, args, options = {}) {
+  const child = spawn(`${root}node_modules/.bin/${bin}`, args, {
+    stdio: options.stdio ?? ['ignore', 'inherit', 'inherit'],
+    cwd: options.cwd ?? root,
+    env: {
+      ...process.env,
+      // The Node 22 that npm installed, also when this script is run directly rather than by npm.
+      PATH: `${root}node_modules/.bin:${process.env.PATH}`,
+      CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false', CI: process.env.CI ?? '' },
+  })
+  children.push(child)
+  return child
+}
+
+async function waitForHealth(url, child, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}`)
+    try {
+      const res = await fetch(url)
+      if (res.ok) return
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  throw new Error(`the gateway did not answer ${url} within ${timeoutMs / 1000} s`)
+}
+
+async function stop(code = 0) {
+  for (const s of stoppers.splice(0)) await Promise.resolve(s()).catch(() => undefined)
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM')
+  process.exit(code)
+}
+
+process.on('SIGINT', () => stop(0))
+process.on('SIGTERM', () => stop(0))
+main().catch((e) => {
+  console.error(`npm start failed: ${e.message}`)
+  stop(1)
+})

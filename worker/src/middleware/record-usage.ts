@@ -1,0 +1,87 @@
+/**
+ * Telemetry: after the pipeline has answered, prices the answer, sets `X-WatchLLM-Cost-USD` when
+ * the usage is already known (JSON answers, cache hits), and sends one usage event per
+ * authenticated /v1 request to the EVENTS queue inside `waitUntil` — never on the response path.
+ * A stream's usage is known only at its end, so its event waits (off the response path) for
+ * `c.var.answer`; a stream cannot carry its cost in headers, the event has it.
+ *
+ * @example app.use('/v1/*', recordUsage(policy))
+ */
+import type { Context, MiddlewareHandler } from 'hono'
+import type { AppEnv, Endpoint, StoredAnswer } from '../env.ts'
+import type { CompiledPolicy } from '../policy/compile.ts'
+import { buildEvent, type EventCost } from '../telemetry/build-event.ts'
+import { costHeaders, costOf } from '../telemetry/cost.ts'
+import { promptText, answerText } from '../telemetry/logged-text.ts'
+import { telemetryUserId } from '../telemetry/redact.ts'
+import { sendEvent } from '../telemetry/send-event.ts'
+import { sinksOf, telemetryEnabled } from '../telemetry/sinks.ts'
+
+const saneSession = /^[\w.:@-]{1,128}$/
+
+export function recordUsage(policy: CompiledPolicy, now: () => number = Date.now): MiddlewareHandler<AppEnv> {
+  return async function recordUsageStage(c, next) {
+    await next()
+    // Only authenticated calls to an inference endpoint make events: unauthenticated noise
+    // must not be able to fill the telemetry store.
+    const caller = c.var.caller
+    const endpoint = endpointOf(c)
+    if (!caller || !endpoint || !telemetryEnabled(c.env)) return
+
+    const facts = c.var.facts
+    const respondedAt = now()
+    // Usage known now (JSON answer, cache hit) is final: price it once, for the header and the event.
+    const knownCost = facts.usage ? costOf(policy, c, facts) : undefined
+    if (knownCost) for (const [name, value] of Object.entries(costHeaders(knownCost))) c.res.headers.set(name, value)
+
+    const pending = c.var.answer
+    const httpStatus = c.res.status
+    const work = (async () => {
+      // A stream settles at its end; its facts (usage, completion) are final only then.
+      const answer: StoredAnswer | undefined = pending ? await pending.catch(() => undefined) : undefined
+      const endedAt = pending && facts.stream ? now() : respondedAt
+      const cost: EventCost = knownCost ?? costOf(policy, c, facts)
+      const logText = c.var.project?.telemetry.log_prompts === true
+      const maxChars = c.var.project?.telemetry.max_logged_chars ?? 0
+      const event = buildEvent({
+        requestId: c.var.requestId,
+        startedAt: c.var.startedAt,
+        endedAt,
+        project: caller.project,
+        keyId: caller.keyId,
+        endpoint,
+        httpStatus,
+        facts,
+        cost,
+        policyHash: policy.hash,
+        session: sessionOf(c.req.header('x-watchllm-session')),
+        userId: telemetryUserId(typeof c.var.body?.user === 'string' ? c.var.body.user : undefined),
+        prompt: logText && c.var.body ? promptText(c.var.body, maxChars) : null,
+        answer: logText && answer ? answerText(answer, maxChars) : null,
+      })
+      await sendEvent(event, { queue: c.env.EVENTS, sinks: sinksOf(c.env) })
+    })().catch((e: unknown) => console.error(JSON.stringify({ telemetry: 'event_failed', request_id: c.var.requestId, error: String(e) })))
+    waitUntil(c, work)
+  }
+}
+
+function endpointOf(c: Context<AppEnv>): Endpoint | undefined {
+  if (c.var.endpoint) return c.var.endpoint
+  if (c.req.method !== 'POST') return undefined
+  // The request failed before `validate` named the endpoint (bad JSON, say): the path says it.
+  const path = new URL(c.req.url).pathname
+  return path === '/v1/chat/completions' ? 'chat' : path === '/v1/embeddings' ? 'embeddings' : undefined
+}
+
+const sessionOf = (header: string | undefined): string | null => (header && saneSession.test(header) ? header : null)
+
+function waitUntil(c: Context<AppEnv>, work: Promise<void>): void {
+  let ctx: ExecutionContext | undefined
+  try {
+    ctx = c.executionCtx
+  } catch {
+    // `app.request()` without an execution context (unit tests): the work still runs, unawaited.
+    ctx = undefined
+  }
+  ctx?.waitUntil(work)
+}

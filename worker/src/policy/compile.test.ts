@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest'
+import { compilePolicy } from './compile.ts'
+import { formatPolicyIssues } from './errors.ts'
+
+// Fixture table (Envoy's pattern): every invalid case is paired with its exact `file:line path: message`.
+const files = import.meta.glob<string>('./test/fixtures/**/*.{yaml,expected}', { query: '?raw', import: 'default', eager: true })
+const cases = (kind: 'valid' | 'invalid') =>
+  Object.entries(files)
+    .filter(([path]) => path.includes(`/${kind}/`) && path.endsWith('.yaml'))
+    .map(([path, text]) => ({ name: path.replace(/^.*fixtures\//, ''), text, expected: files[path.replace(/\.yaml$/, '.expected')] }))
+
+const withoutHints = (text: string) => text.replace(/ — hint: .*$/gm, '')
+
+describe('policy compiler', () => {
+  it.each(cases('valid'))('compiles $name', async ({ name, text }) => {
+    const result = await compilePolicy([{ path: name, text }])
+    if (!result.ok) throw new Error(formatPolicyIssues(result.error))
+    expect(result.value.hash).toMatch(/^[0-9a-f]{64}$/)
+  })
+
+  it.each(cases('invalid'))('rejects $name with its exact message', async ({ name, text, expected }) => {
+    const result = await compilePolicy([{ path: name, text }])
+    expect(result.ok).toBe(false)
+    if (result.ok) return
+    expect(withoutHints(formatPolicyIssues(result.error))).toBe(expected?.trim())
+  })
+
+  it('every invalid fixture has its expected message', () => {
+    for (const c of cases('invalid')) expect(c.expected, c.name).toBeTypeOf('string')
+  })
+
+  it('merges files and reports an entry defined twice with both places', async () => {
+    const a = 'providers:\n  mock: { type: mock }\n'
+    const b = '# other file\nproviders:\n  mock: { type: mock, latency_ms: 5 }\n'
+    const result = await compilePolicy([{ path: 'a.yaml', text: a }, { path: 'b.yaml', text: b }])
+    expect(result.ok).toBe(false)
+    if (!result.ok) expect(withoutHints(formatPolicyIssues(result.error))).toBe('b.yaml:3 providers.mock: already defined in a.yaml:2')
+  })
+
+  it('collects referenced secrets and indexes keys by hash', async () => {
+    const result = await compilePolicy([{ path: 'p.yaml', text: files['./test/fixtures/valid/compatible-with-var.yaml']! }])
+    expect(result.ok && result.value.secrets).toEqual(['OLLAMA_TOKEN', 'OPENAI_API_KEY'])
+    const minimal = await compilePolicy([{ path: 'm.yaml', text: files['./test/fixtures/valid/minimal.yaml']! }])
+    expect(minimal.ok && minimal.value.keys['ab'.repeat(32)]).toEqual({ project: 'p', keyId: 'k', localOnly: false })
+  })
+
+  it('hashes the same policy the same way and a changed policy differently', async () => {
+    const text = files['./test/fixtures/valid/minimal.yaml']!
+    const one = await compilePolicy([{ path: 'x.yaml', text }])
+    const two = await compilePolicy([{ path: 'x.yaml', text: `# a comment changes nothing\n${text}` }])
+    const three = await compilePolicy([{ path: 'x.yaml', text: text.replace('type: mock', 'type: mock, latency_ms: 1') }])
+    expect(one.ok && two.ok && one.value.hash === two.value.hash).toBe(true)
+    expect(one.ok && three.ok && one.value.hash !== three.value.hash).toBe(true)
+  })
+})

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest'
+import { relayStream } from './relay.ts'
+
+const chunk = (delta: object, finish: string | null = null) => ({
+  id: 'c1',
+  object: 'chat.completion.chunk',
+  created: 1,
+  model: 'm',
+  choices: [{ index: 0, delta, finish_reason: finish }],
+})
+const usage = { id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [], usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 } }
+const sse = (events: unknown[], done = true, sep = '\n\n') => events.map((e) => `data: ${JSON.stringify(e)}${sep}`).join('') + (done ? `data: [DONE]${sep}` : '')
+
+/** Splits the text into byte chunks of `size`, cutting through events and multi-byte characters. */
+function bytes(text: string, size: number): ReadableStream<Uint8Array> {
+  const all = new TextEncoder().encode(text)
+  let i = 0
+  return new ReadableStream({
+    pull(c) {
+      if (i >= all.length) return c.close()
+      c.enqueue(all.slice(i, (i += size)))
+    },
+  })
+}
+
+const events = [
+  chunk({ role: 'assistant', content: '' }),
+  chunk({ content: 'Grüße, ' }),
+  chunk({ content: 'wörld 🌍' }),
+  chunk({ tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '' } }] }),
+  chunk({ tool_calls: [{ index: 0, function: { arguments: '{"city":' } }] }),
+  chunk({ tool_calls: [{ index: 0, function: { arguments: '"Oslo"}' } }] }),
+  chunk({}, 'tool_calls'),
+  usage,
+]
+
+describe('stream relay', () => {
+  it.each([1, 7, 64, 4096])('passes events through intact and assembles the answer (chunks of %i bytes)', async (size) => {
+    const relayed = relayStream(bytes(sse(events), size), { clientWantsUsage: true })
+    const text = await new Response(relayed.body).text()
+    expect(text).toBe(sse(events))
+    const answer = await relayed.answer
+    expect(answer?.choices[0]?.message.content).toBe('Grüße, wörld 🌍')
+    expect(answer?.choices[0]?.message.tool_calls).toEqual([{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }])
+    expect(answer?.choices[0]?.finish_reason).toBe('tool_calls')
+    expect(answer?.usage?.total_tokens).toBe(7)
+  })
+
+  it('drops the usage chunk the client did not ask for, but still learns the usage', async () => {
+    const relayed = relayStream(bytes(sse(events), 50), { clientWantsUsage: false })
+    const text = await new Response(relayed.body).text()
+    expect(text).not.toContain('"usage"')
+    expect(text.endsWith('data: [DONE]\n\n')).toBe(true)
+    expect((await relayed.answer)?.usage?.total_tokens).toBe(7)
+  })
+
+  it('reads CRLF-separated streams', async () => {
+    const relayed = relayStream(bytes(sse(events, true, '\r\n\r\n'), 5), { clientWantsUsage: true })
+    await new Response(relayed.body).text()
+    expect((await relayed.answer)?.choices[0]?.message.content).toBe('Grüße, wörld 🌍')
+  })
+
+  it('never yields an answer for a stream cut short or ended by an error event', async () => {
+    const cut = relayStream(bytes(sse(events.slice(0, 3), false), 16), { clientWantsUsage: true })
+    await new Response(cut.body).text()
+    expect(await cut.answer).toBeUndefined()
+
+    const failed = relayStream(bytes(sse([...events.slice(0, 3), { error: { message: 'overloaded' } }]), 16), { clientWantsUsage: true })
+    await new Response(failed.body).text()
+    expect(await failed.answer).toBeUndefined()
+  })
+
+  it('reports the first byte as soon as the first event is passed on', async () => {
+    let firstAt = -1
+    let pulled = 0
+    const upstream = new ReadableStream<Uint8Array>({
+      pull(c) {
+        pulled++
+        if (pulled === 1) c.enqueue(new TextEncoder().encode(sse([events[0]], false)))
+        else c.close()
+      },
+    })
+    const reader = relayStream(upstream, { clientWantsUsage: false, onFirstByte: () => (firstAt = pulled) }).body.getReader()
+    const first = await reader.read()
+    expect(new TextDecoder().decode(first.value)).toContain('"role":"assistant"')
+    expect(firstAt).toBe(1)
+  })
+})
