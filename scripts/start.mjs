@@ -15,6 +15,8 @@ import { formatPolicyIssues } from '../worker/src/policy/load.ts'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const port = Number(process.env.PORT ?? 8787)
 const host = '127.0.0.1'
+// Local KV/D1/Queue state; tests point this at a temporary directory.
+const stateDir = process.env.WATCHLLM_STATE_DIR ?? `${root}worker/.wrangler/state`
 const children = []
 const stoppers = []
 
@@ -38,7 +40,7 @@ async function main() {
   await applyD1Migrations()
   const wrangler = run(
     'wrangler',
-    ['dev', '--local', '--env', 'local', '--ip', host, '--port', String(port), '--env-file', envFile, '--show-interactive-dev-session=false', '--log-level', 'warn'],
+    ['dev', '--local', '--env', 'local', '--ip', host, '--port', String(port), '--env-file', envFile, '--persist-to', stateDir, '--show-interactive-dev-session=false', '--log-level', 'warn'],
     { cwd: `${root}worker` },
   )
   await waitForHealth(`http://${host}:${port}/health`, wrangler)
@@ -97,7 +99,7 @@ async function startAdmin(gatewayUrl) {
 
 async function applyD1Migrations() {
   if (!existsSync(`${root}worker/migrations/d1`)) return
-  const proc = run('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', '--env', 'local'], {
+  const proc = run('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', '--env', 'local', '--persist-to', stateDir], {
     cwd: `${root}worker`,
     stdio: ['ignore', 'ignore', 'inherit'],
   })

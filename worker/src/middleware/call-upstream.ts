@@ -81,7 +81,5 @@ function answerJson(c: Context<AppEnv>, target: ResolvedTarget, upstreamMs: numb
 }
 
 function adapterFor(target: ResolvedTarget): ProviderAdapter {
-  const adapter = providers[target.config.type]
-  if (!adapter) throw new GatewayError(502, 'upstream_error', `Provider type ${target.config.type} is not available in this build.`)
-  return adapter
+  return providers[target.config.type]
 }
