@@ -1,10 +1,44 @@
-// Placeholder until the fakes land: provides unreachable URLs so config resolves.
+/**
+ * Starts what the workerd tests talk to, all on 127.0.0.1 with random ports, in the vitest (Node)
+ * process: the fake OpenAI, Anthropic and Groq upstreams, a private `redis-server`, and the Upstash
+ * REST shim in front of it. Their URLs reach the worker as vars through vitest.config.ts (FAKE_*_URL,
+ * UPSTASH_REDIS_REST_URL/TOKEN). The teardown stops everything it started (redis-server by PID).
+ */
+import { randomBytes } from 'node:crypto'
 import type { TestProject } from 'vitest/node'
-export default function setup(project: TestProject) {
-  for (const k of ['fakeOpenaiUrl', 'fakeAnthropicUrl', 'fakeGroqUrl', 'upstashUrl'] as const)
-    project.provide(k, 'http://127.0.0.1:9')
-  project.provide('upstashToken', 'x')
+import { startFakeAnthropic } from './fakes/anthropic.ts'
+import { startFakeGroq } from './fakes/groq.ts'
+import { startFakeOpenAi } from './fakes/openai.ts'
+import { startRedisServer } from './fakes/redis-server.ts'
+import { startUpstashShim } from './fakes/upstash-shim.ts'
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const stops: (() => Promise<void>)[] = []
+  const teardown = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined)
+  }
+  try {
+    const [openai, anthropic, groq] = await Promise.all([startFakeOpenAi(), startFakeAnthropic(), startFakeGroq()])
+    stops.push(openai.close, anthropic.close, groq.close)
+    const redis = await startRedisServer()
+    stops.push(redis.stop)
+    const shim = await startUpstashShim({ redisUrl: redis.url, token: randomBytes(16).toString('hex') })
+    stops.push(shim.close)
+
+    // Each SDK's own base-URL convention: openai appends `/chat/completions` to `…/v1`; the
+    // anthropic and groq SDKs append `/v1/messages` and `/openai/v1/…` to the bare origin.
+    project.provide('fakeOpenaiUrl', `${openai.url}/v1`)
+    project.provide('fakeAnthropicUrl', anthropic.url)
+    project.provide('fakeGroqUrl', groq.url)
+    project.provide('upstashUrl', shim.url)
+    project.provide('upstashToken', shim.token)
+  } catch (e) {
+    await teardown()
+    throw e
+  }
+  return teardown
 }
+
 declare module 'vitest' {
   interface ProvidedContext {
     fakeOpenaiUrl: string

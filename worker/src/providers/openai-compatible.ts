@@ -17,11 +17,23 @@ import type { ChatRequest, ChatResult, EmbeddingsRequest, ProviderAdapter, Resol
 export interface OpenAiStyleClient {
   chat: {
     completions: {
-      create(body: never, options: { signal: AbortSignal }): PromiseLike<unknown> & { asResponse(): Promise<Response> }
+      create(body: never, options: RequestOptions): PromiseLike<unknown> & { asResponse(): Promise<Response> }
     }
   }
-  embeddings?: { create(body: never, options: { signal: AbortSignal }): PromiseLike<unknown> }
+  embeddings?: { create(body: never, options: RequestOptions): PromiseLike<unknown> }
 }
+
+/**
+ * Per-request options: clients are shared between targets of the same provider and key (see
+ * client-cache.ts), so each target's own timeout and headers go with the request, not the client.
+ */
+interface RequestOptions {
+  signal: AbortSignal
+  timeout: number
+  headers: Record<string, string>
+}
+
+const optionsFor = (call: UpstreamCall): RequestOptions => ({ signal: call.signal, timeout: call.target.timeoutMs, headers: call.target.headers })
 
 export function openAiStyleAdapter(
   id: ProviderType,
@@ -37,14 +49,14 @@ export function openAiStyleAdapter(
       try {
         if (request.stream) {
           const response = await client.chat.completions
-            .create({ ...body, ...streamUsage(request) } as never, { signal: call.signal })
+            .create({ ...body, ...streamUsage(request) } as never, optionsFor(call))
             .asResponse()
           if (!response.body) throw new UpstreamError('protocol', response.status, 'upstream sent an empty stream')
           return { type: 'stream', body: response.body }
         }
         // The raw body is parsed once here and then sent on verbatim: no SDK re-parse, no re-serialise.
         const response = await client.chat.completions
-          .create({ ...body, stream: false } as never, { signal: call.signal })
+          .create({ ...body, stream: false } as never, optionsFor(call))
           .asResponse()
         const raw = await response.text()
         return { type: 'json', completion: JSON.parse(raw), raw }
@@ -56,7 +68,7 @@ export function openAiStyleAdapter(
       const client = clientFor(call.target)
       if (!client.embeddings) throw new UpstreamError('protocol', 0, `${id} has no embeddings endpoint`)
       try {
-        return (await client.embeddings.create({ ...request, model: call.target.model } as never, { signal: call.signal })) as never
+        return (await client.embeddings.create({ ...request, model: call.target.model } as never, optionsFor(call))) as never
       } catch (e) {
         throw toUpstreamError(e, call.signal)
       }
@@ -77,9 +89,7 @@ export function openAiClient(target: ResolvedTarget): OpenAI {
       new OpenAI({
         apiKey: target.apiKey ?? 'unused',
         baseURL: target.baseUrl ?? null,
-        maxRetries: 0, // failover/retry.ts owns retries, with the route's budget
-        timeout: target.timeoutMs,
-        defaultHeaders: target.headers,
+        maxRetries: 0, // upstream/failover.ts owns retries, with the route's budget
       }),
   )
 }
