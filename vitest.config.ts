@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config'
-import { cloudflareTest } from '@cloudflare/vitest-plugin'
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin'
 
 export default defineConfig({
   test: {
@@ -18,17 +18,35 @@ export default defineConfig({
                 FAKE_GROQ_URL: inject<string>('fakeGroqUrl'),
                 UPSTASH_REDIS_REST_URL: inject<string>('upstashUrl'),
                 UPSTASH_REDIS_REST_TOKEN: inject<string>('upstashToken'),
+                // The local embeddings endpoint (real USE-lite) the semantic cache embeds with.
+                EMBEDDINGS_URL: inject<string>('embeddingsUrl'),
                 FAKE_OPENAI_KEY: 'sk-test-fake-openai',
                 FAKE_ANTHROPIC_KEY: 'sk-ant-test-fake',
                 FAKE_GROQ_KEY: 'gsk_testfakegroqkey',
+                // Applied before each test file by worker/test/telemetry/apply-d1-migrations.ts.
+                TEST_MIGRATIONS: await readD1Migrations('./worker/migrations/d1'),
               },
+              // The run's own Postgres database (worker/test/telemetry/postgres-global-setup.ts).
+              hyperdrives: { HYPERDRIVE: inject<string>('pgUrl') },
             },
           })),
         ],
         test: {
           name: 'worker',
           include: ['worker/src/**/*.test.ts', 'worker/test/**/*.test.ts'],
-          globalSetup: ['./worker/test/global-setup.ts'],
+          // The fakes run in Node (they are HTTP servers); their own tests belong to the `node` project.
+          exclude: ['worker/test/fakes/**'],
+          globalSetup: ['./worker/test/global-setup.ts', './worker/test/telemetry/postgres-global-setup.ts'],
+          setupFiles: ['./worker/test/telemetry/apply-d1-migrations.ts'],
+        },
+      },
+      {
+        // Node-side tests: the fake upstreams and Upstash shim (against a real redis-server), scripts/.
+        test: {
+          name: 'node',
+          environment: 'node',
+          include: ['worker/test/fakes/**/*.test.ts', 'scripts/**/*.test.{ts,mjs}'],
+          testTimeout: 30_000,
         },
       },
       {

@@ -7,7 +7,9 @@
 // plus streaming time-to-first-byte and the CPU each request costs the runtime.
 // Everything listens on 127.0.0.1, is bounded in time, and is stopped by PID at the end.
 import { spawn } from 'node:child_process'
-import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { buildPolicy } from '../scripts/build-policy.mjs'
 import { startUpstream } from './upstream.mjs'
@@ -20,6 +22,8 @@ const THROUGHPUT_MS = 3000
 const CPU_SAMPLE = 1000
 const KEY = 'lgw_bench_key'
 const children = []
+// The gateway's local KV/D1/Queue state for this run only, removed at the end.
+const stateDir = mkdtempSync(join(tmpdir(), 'watchllm-bench-'))
 
 async function main() {
   const upstream = await startUpstream()
@@ -27,10 +31,11 @@ async function main() {
   if (!built.ok) throw new Error('bench policy failed to compile')
   try {
     const forwarder = await startWorker('forwarder', `${root}bench/forwarder`, ['--var', `UPSTREAM_URL:${upstream.url}`], 8801)
+    await applyMigrations()
     const gateway = await startWorker(
       'gateway',
       `${root}worker`,
-      ['--env', 'local', '--var', `BENCH_UPSTREAM_URL:${upstream.url}`],
+      ['--env', 'local', '--persist-to', stateDir, '--var', `BENCH_UPSTREAM_URL:${upstream.url}`],
       8802,
     )
 
@@ -52,6 +57,7 @@ async function main() {
     for (const c of children) if (c.exitCode === null) c.kill('SIGTERM')
     upstream.close()
     await buildPolicy() // put the default policy back for `npm start` and the tests
+    rmSync(stateDir, { recursive: true, force: true })
   }
 
   // Other parts' benchmarks (semantic lookup, telemetry), each printing its own table.
@@ -168,6 +174,16 @@ function descendants(pid) {
     } catch {}
   }
   return out
+}
+
+async function applyMigrations() {
+  const proc = spawn(`${root}node_modules/.bin/wrangler`, ['d1', 'migrations', 'apply', 'DB', '--local', '--env', 'local', '--persist-to', stateDir], {
+    cwd: `${root}worker`,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, PATH: `${root}node_modules/.bin:${process.env.PATH}`, CLOUDFLARE_CF_FETCH_ENABLED: 'false', CI: 'true' },
+  })
+  const code = await new Promise((resolve) => proc.on('exit', resolve))
+  if (code !== 0) throw new Error('applying D1 migrations for the bench failed')
 }
 
 async function startWorker(name, dir, args, port) {

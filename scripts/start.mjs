@@ -102,6 +102,7 @@ async function applyD1Migrations() {
   const proc = run('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', '--env', 'local', '--persist-to', stateDir], {
     cwd: `${root}worker`,
     stdio: ['ignore', 'ignore', 'inherit'],
+    env: { CI: 'true' }, // no confirmation prompt
   })
   const code = await new Promise((resolve) => proc.on('exit', resolve))
   if (code !== 0) throw new Error('applying the D1 migrations failed')
@@ -115,7 +116,10 @@ function run(bin, args, options = {}) {
       ...process.env,
       // The Node 22 that npm installed, also when this script is run directly rather than by npm.
       PATH: `${root}node_modules/.bin:${process.env.PATH}`,
-      CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false', CI: process.env.CI ?? '' },
+      CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+      WRANGLER_SEND_METRICS: 'false',
+      ...options.env,
+    },
   })
   children.push(child)
   return child

@@ -1,0 +1,42 @@
+/**
+ * Compiles the policy inside the Pulumi program, with the same compiler the worker build and
+ * `npm run policy:check` use, so a bad policy fails `pulumi preview` before anything changes.
+ */
+import * as pulumi from '@pulumi/pulumi'
+import { formatPolicyIssues, loadPolicyDir, type CompiledPolicy } from '../../worker/src/policy/load.ts'
+
+export type { CompiledPolicy }
+
+/**
+ * Returns the compiled policy or throws a `RunError` (Pulumi prints it without a stack trace)
+ * whose message is the compiler's own `file:line path: message — hint: …` lines.
+ *
+ * @example
+ *   const policy = await compilePolicyOrThrow('policies') // throws on a bad threshold, a plaintext key, …
+ */
+export async function compilePolicyOrThrow(dir: string): Promise<CompiledPolicy> {
+  const result = await loadPolicyDir(dir)
+  if (!result.ok) throw new pulumi.RunError(formatPolicyIssues(result.error))
+  return result.value
+}
+
+/** What the policy asks of the stack's optional parts. */
+export interface PolicyNeeds {
+  /** Projects whose exact cache lives in Upstash Redis. */
+  redisProjects: string[]
+  /** Projects with the semantic cache on. */
+  semanticProjects: string[]
+  /** Key ids marked `local_only`: the cloud worker (WATCHLLM_ENV=production) refuses them. */
+  localOnlyKeys: string[]
+}
+
+export function policyNeeds(policy: CompiledPolicy): PolicyNeeds {
+  const projects = Object.entries(policy.projects)
+  return {
+    redisProjects: projects.filter(([, p]) => p.cache.exact.enabled && p.cache.exact.store === 'redis').map(([n]) => n),
+    semanticProjects: projects.filter(([, p]) => p.cache.semantic.enabled).map(([n]) => n),
+    localOnlyKeys: Object.values(policy.keys)
+      .filter((k) => k.localOnly)
+      .map((k) => `${k.project}.${k.keyId}`),
+  }
+}
