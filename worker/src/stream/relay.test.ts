@@ -85,4 +85,23 @@ describe('stream relay', () => {
     expect(new TextDecoder().decode(first.value)).toContain('"role":"assistant"')
     expect(firstAt).toBe(1)
   })
+
+  it('settles the answer (as incomplete) when the client goes away mid-stream', async () => {
+    let cancelled = false
+    const upstream = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new TextEncoder().encode('data: {"id":"x","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}]}\n\n'))
+      },
+      cancel() {
+        cancelled = true
+      },
+    })
+    const relayed = relayStream(upstream, { clientWantsUsage: false })
+    const reader = relayed.body.getReader()
+    await reader.read()
+    await reader.cancel()
+    const outcome = await Promise.race([relayed.answer.then((a) => ({ settled: true, a })), new Promise((r) => setTimeout(() => r({ settled: false }), 500))])
+    expect(outcome).toEqual({ settled: true, a: undefined })
+    expect(cancelled).toBe(true)
+  })
 })
