@@ -64,13 +64,17 @@ ${extras.map((l) => `  ${l}`).join('\n')}${admin ? `\n  admin site        ${admi
 /** Parts other modules provide (embeddings endpoint, local Postgres); each is skipped if absent. */
 async function startOptional(vars) {
   const lines = []
-  const embeddings = `${root}scripts/embeddings-server.mjs`
-  if (existsSync(embeddings) && process.env.WATCHLLM_EMBEDDINGS !== 'off') {
-    const { startEmbeddingsServer } = await import(pathToFileURL(embeddings).href)
-    const server = await startEmbeddingsServer({ port: Number(process.env.EMBEDDINGS_PORT ?? 8790) })
+  if (process.env.WATCHLLM_EMBEDDINGS !== 'off') {
+    // The semantic cache's embedder under `npm start` (Node 22 strips the file's types).
+    const { startEmbeddingsServer, portFromEnv } = await import('./embeddings-server.ts')
+    const port = portFromEnv(process.env.EMBEDDINGS_PORT)
+    // A busy default port (another checkout running) falls back to a free one.
+    const server = await startEmbeddingsServer({ port }).catch((e) =>
+      e?.code === 'EADDRINUSE' && !process.env.EMBEDDINGS_PORT ? startEmbeddingsServer({ port: 0 }) : Promise.reject(e),
+    )
     stoppers.push(() => server.close())
     vars.EMBEDDINGS_URL = server.url
-    lines.push(`embeddings        ${server.url} (USE-lite, local stand-in for Workers AI)`)
+    lines.push(`embeddings        ${server.url}/v1 (${server.model}, real local model for the semantic cache; Workers AI when deployed)`)
   }
   const postgres = `${root}scripts/start/postgres.mjs`
   if (existsSync(postgres) && process.env.WATCHLLM_POSTGRES !== 'off') {

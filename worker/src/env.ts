@@ -2,6 +2,7 @@
  * The Hono environment of the gateway: bindings come from `wrangler types` (worker-configuration.d.ts);
  * secrets are named by policy, so they are read by name through `secretOf`.
  */
+import type { CacheIntent } from './cache/cache-control.ts'
 import type { KeyOwner } from './policy/compile.ts'
 import type { ProjectPolicy } from './policy/schema.ts'
 import type { ResolvedRoute } from './providers/types.ts'
@@ -10,6 +11,8 @@ import type { RequestFacts, TokenUsage } from './telemetry/request-facts.ts'
 export type GatewayEnv = Env & {
   UPSTASH_REDIS_REST_URL?: string
   UPSTASH_REDIS_REST_TOKEN?: string
+  /** The local OpenAI-compatible embeddings endpoint (`npm start`, tests): the semantic cache's embedder when Workers AI is not bound. */
+  EMBEDDINGS_URL?: string
 }
 
 export type Endpoint = 'chat' | 'embeddings'
@@ -24,6 +27,8 @@ export interface AppVariables {
   body: Record<string, unknown>
   endpoint: Endpoint
   route: ResolvedRoute
+  /** What the client asked of the caches (read / write / namespace), set by the exact cache for the semantic one. */
+  cacheIntent?: CacheIntent
   /** What happened to this request, filled in by each stage; telemetry reads it at the end. */
   facts: RequestFacts
   /** Set by the upstream stage: the complete answer once it is known (a stream resolves at its end). */

@@ -7,17 +7,15 @@
  * @example app.post('/v1/chat/completions', …, exactCache(), callUpstream())
  */
 import type { Context, MiddlewareHandler } from 'hono'
-import type { ChatCompletion } from 'openai/resources/chat/completions'
 import { cacheIntent } from '../cache/cache-control.ts'
 import { decodeAnswer, encodeAnswer } from '../cache/stored-answer.ts'
 import { exactCacheKey } from '../cache/canonical-key.ts'
 import { exactStoreFor, type ExactStore } from '../cache/exact-store.ts'
 import { LruCache } from '../cache/lru.ts'
-import type { AppEnv, StoredAnswer } from '../env.ts'
+import type { AppEnv } from '../env.ts'
 import { GatewayError } from '../errors.ts'
 import { canonicalJson, sha256Hex } from '../lib/hash.ts'
-import { replayAsStream } from '../stream/replay.ts'
-import { answerHeaders } from '../respond/answer-headers.ts'
+import { respondFromCache } from '../respond/cached-answer.ts'
 
 /** A slow L1 must not slow every miss: past this, the lookup is abandoned (fail open). */
 const L1_LOOKUP_TIMEOUT_MS = 150
@@ -45,11 +43,13 @@ export function exactCache(options: { l0?: LruCache } = {}): MiddlewareHandler<A
       namespace: c.req.header('x-watchllm-cache-namespace'),
     })
     if (!intent.ok) throw new GatewayError(400, 'invalid_request', intent.error.message, null)
+    c.set('cacheIntent', intent.value) // the semantic stage honours the same read / write / namespace
     const facts = c.var.facts
     if (!policy.enabled || (!intent.value.read && !intent.value.write)) {
       facts.cache = 'BYPASS'
       await next()
-      c.res.headers.set('X-WatchLLM-Cache', 'BYPASS')
+      // A later cache stage may have answered (SEMANTIC) or looked (MISS).
+      c.res.headers.set('X-WatchLLM-Cache', facts.cache ?? 'BYPASS')
       return
     }
 
@@ -68,15 +68,13 @@ export function exactCache(options: { l0?: LruCache } = {}): MiddlewareHandler<A
     if (intent.value.read) {
       const stored = l0.get(key) ?? (await readL1(store, key, l0, ttl))
       if (stored) {
-        const answer = decodeAnswer(stored)
-        facts.cache = 'HIT'
-        return respondFromCache(c, answer)
+        return respondFromCache(c, decodeAnswer(stored), { cache: 'HIT' })
       }
     }
 
     facts.cache = 'MISS'
     await next()
-    c.res.headers.set('X-WatchLLM-Cache', 'MISS')
+    c.res.headers.set('X-WatchLLM-Cache', facts.cache ?? 'MISS') // SEMANTIC when the semantic stage answered
     const pending = c.var.answer
     if (!intent.value.write || !pending || c.res.status !== 200) return
     c.executionCtx.waitUntil(
@@ -104,21 +102,4 @@ async function readL1(store: ExactStore | undefined, key: string, l0: LruCache, 
   } finally {
     clearTimeout(timer)
   }
-}
-
-function respondFromCache(c: Context<AppEnv>, answer: StoredAnswer): Response {
-  const facts = c.var.facts
-  facts.provider = answer.provider
-  facts.modelServed = answer.model
-  facts.completed = true
-  facts.usage = answer.usage
-  const headers = answerHeaders(c, { cache: 'HIT', provider: answer.provider, model: answer.model })
-  if (answer.endpoint === 'chat' && c.var.body.stream === true) {
-    const wantsUsage = (c.var.body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true
-    headers['Content-Type'] = 'text/event-stream; charset=utf-8'
-    headers['Cache-Control'] = 'no-cache'
-    return new Response(replayAsStream(JSON.parse(answer.raw) as ChatCompletion, wantsUsage), { status: 200, headers })
-  }
-  headers['Content-Type'] = 'application/json'
-  return new Response(answer.raw, { status: 200, headers })
 }

@@ -62,6 +62,25 @@ const route = z.strictObject({
   timeout_ms: z.int().min(100).max(600_000).default(60_000),
 })
 
+const semanticEmbedder = z
+  .strictObject({
+    /**
+     * auto: Workers AI when the AI binding exists, else the local endpoint (EMBEDDINGS_URL), else no
+     * semantic cache. provider: the `/embeddings` of a `providers` entry (type openai or openai-compatible).
+     */
+    type: z.enum(['auto', 'workers-ai', 'provider', 'local']).default('auto'),
+    provider: name.optional(),
+    /** workers-ai: defaults to @cf/baai/bge-base-en-v1.5; local: use-lite-512; provider: required. */
+    model: z.string().min(1).optional(),
+    /** A slower embedding is abandoned and the request goes on uncached (fail open). */
+    timeout_ms: z.int().min(50).max(30_000).default(1_000),
+  })
+  .superRefine((e, ctx) => {
+    if (e.type === 'provider' && !e.provider) ctx.addIssue({ code: 'custom', path: ['provider'], message: 'is required for type provider' })
+    if (e.type === 'provider' && !e.model) ctx.addIssue({ code: 'custom', path: ['model'], message: 'is required for type provider' })
+    if (e.type !== 'provider' && e.provider) ctx.addIssue({ code: 'custom', path: ['provider'], message: 'only applies to type provider' })
+  })
+
 const semanticCache = z.strictObject({
   enabled: z.boolean().default(false),
   /** Decision score an entry must reach to answer (0–1); a request header may only raise it. */
@@ -72,6 +91,9 @@ const semanticCache = z.strictObject({
   min_prompt_chars: z.int().min(0).max(10_000).default(8),
   /** Requests that declare tools are ineligible unless this is true. */
   allow_tools: z.boolean().default(false),
+  embedder: semanticEmbedder.default(semanticEmbedder.parse({})),
+  /** auto: Vectorize when the VECTORS binding exists, else the D1 vector store. */
+  index: z.enum(['auto', 'vectorize', 'd1']).default('auto'),
 })
 
 const exactCache = z.strictObject({
@@ -126,5 +148,6 @@ export type ProviderPolicy = z.output<typeof provider>
 export type RoutePolicy = z.output<typeof route>
 export type ProjectPolicy = z.output<typeof project>
 export type CachePolicy = z.output<typeof cache>
+export type SemanticCachePolicy = z.output<typeof semanticCache>
 export type SecretRef = z.output<typeof secretRef>
 export type ProviderType = (typeof providerTypes)[number]

@@ -104,4 +104,18 @@ describe('stream relay', () => {
     expect(outcome).toEqual({ settled: true, a: undefined })
     expect(cancelled).toBe(true)
   })
+
+  it('keeps a complete answer when the client cancels right after [DONE], as the openai SDK does', async () => {
+    const upstream = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new TextEncoder().encode(sse(events))) // [DONE] arrives, but the upstream never closes
+      },
+    })
+    const relayed = relayStream(upstream, { clientWantsUsage: false })
+    const reader = relayed.body.getReader()
+    let text = ''
+    while (!text.includes('[DONE]')) text += new TextDecoder().decode((await reader.read()).value)
+    await reader.cancel()
+    expect((await relayed.answer)?.choices[0]?.message.content).toBe('Grüße, wörld 🌍')
+  })
 })

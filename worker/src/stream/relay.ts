@@ -39,7 +39,12 @@ export function relayStream(
       }
     }
     if (data === undefined) return
-    if (data === '[DONE]') return assembler.end()
+    if (data === '[DONE]') {
+      // Settle now: clients (the openai SDK among them) stop reading at [DONE] and cancel the
+      // body before the upstream closes it, and that cancel must not make a complete answer a cut one.
+      assembler.end()
+      return settle(assembler.result())
+    }
     try {
       const parsed = JSON.parse(data) as ChatCompletionChunk & { error?: unknown }
       if (parsed.error) assembler.fail()

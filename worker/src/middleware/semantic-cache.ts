@@ -1,0 +1,170 @@
+/**
+ * The semantic cache (L2), after an exact miss: embed the last user message once, look for an
+ * entry of the same context (project, namespace, route, embedder, system prompt, earlier turns,
+ * tools, parameters) whose question the decision accepts as the same, and answer it as
+ * `X-WatchLLM-Cache: SEMANTIC` with `X-WatchLLM-Similarity` (replayed as SSE for streams). On a
+ * miss the request goes on, and once the answer is complete and 2xx it is stored with
+ * `waitUntil`, reusing the embedding. Honours the exact cache's bypass / refresh / namespace and
+ * `X-WatchLLM-Semantic-Threshold` (may only raise the project's threshold). Anything failing —
+ * embedder, index, D1 — means "no semantic cache for this request", never an error.
+ *
+ * @example app.post('/v1/chat/completions', …, exactCache(), semanticCache(policy), callUpstream())
+ */
+import type { Context, MiddlewareHandler } from 'hono'
+import { decodeAnswer, encodeAnswer } from '../cache/stored-answer.ts'
+import { semanticBackends, type SemanticBackend } from '../cache/semantic/backend.ts'
+import { MirrorRegistry } from '../cache/semantic/context-mirror.ts'
+import { DEFAULT_SEMANTIC_THRESHOLD, tightenThreshold } from '../cache/semantic/decision.ts'
+import { findSemanticHit, type SemanticHit } from '../cache/semantic/lookup.ts'
+import { contextKey, entryId, routeFingerprint, semanticQuestionOf, type SemanticQuestion } from '../cache/semantic/semantic-request.ts'
+import type { AppEnv } from '../env.ts'
+import { GatewayError } from '../errors.ts'
+import type { CompiledPolicy } from '../policy/compile.ts'
+import { respondFromCache } from '../respond/cached-answer.ts'
+
+/** Index + D1 read budget per lookup: past it the request goes on uncached (a cold load finishes in the background). */
+const LOOKUP_TIMEOUT_MS = 250
+/** Per-isolate mirrors of the D1 index: bounded in bytes (all contexts) and entries (one context). */
+const MIRROR_MAX_BYTES = 32 * 1024 * 1024
+const MIRROR_MAX_ENTRIES = 30_000
+const THRESHOLD_HEADER = 'x-watchllm-semantic-threshold'
+
+export interface SemanticCacheOptions {
+  now?: () => number
+  mirrors?: MirrorRegistry
+  /** How stale a D1 mirror may be before a lookup asks D1 for newer rows. */
+  syncIntervalMs?: number
+  fetch?: typeof fetch
+}
+
+export function semanticCache(policy: CompiledPolicy, options: SemanticCacheOptions = {}): MiddlewareHandler<AppEnv> {
+  const now = options.now ?? Date.now
+  // Deliberate isolate-level state: the D1 mirrors, bounded by MIRROR_MAX_BYTES.
+  const mirrors = options.mirrors ?? new MirrorRegistry(MIRROR_MAX_BYTES, MIRROR_MAX_ENTRIES)
+  const backendFor = semanticBackends(policy.providers, { mirrors, now, syncIntervalMs: options.syncIntervalMs, fetch: options.fetch })
+  const fingerprints = new Map<string, string>() // bounded memo: route → fingerprint
+  const fingerprintOf = (c: Context<AppEnv>): string => {
+    const route = c.var.route
+    const id = `${route.alias}\0${route.targets.map((t) => `${t.config.type}/${t.model}`).join(',')}`
+    let fingerprint = fingerprints.get(id)
+    if (!fingerprint) {
+      if (fingerprints.size > 1_000) fingerprints.clear()
+      fingerprints.set(id, (fingerprint = routeFingerprint(route.targets)))
+    }
+    return fingerprint
+  }
+
+  return async function semanticCacheStage(c, next) {
+    const config = c.var.project.cache.semantic
+    const intent = c.var.cacheIntent
+    if (!config.enabled || c.var.endpoint !== 'chat' || !intent || (!intent.read && !intent.write)) return next()
+    const threshold = thresholdOf(c.req.header(THRESHOLD_HEADER), config.threshold ?? DEFAULT_SEMANTIC_THRESHOLD)
+    const asked = semanticQuestionOf(c.var.body, config)
+    const backend = asked.ok ? backendFor(config, c.env) : undefined
+    if (!asked.ok || !backend) return next()
+    const scope: Scope = { c, backend, asked: asked.value, namespace: intent.namespace, route: fingerprintOf(c) }
+
+    let vector: Promise<Float32Array | undefined> | undefined
+    if (intent.read) {
+      vector = embedOne(backend, asked.value.question)
+      const hit = await lookUp(scope, await vector, threshold, now)
+      if (hit) {
+        const similarity = hit.decision.score
+        return respondFromCache(c, decodeAnswer(hit.answer), { cache: 'SEMANTIC', similarity })
+      }
+      c.var.facts.cache = 'MISS' // a cache was consulted, even if the exact one was bypassed by policy
+    }
+
+    await next()
+    const pending = c.var.answer
+    if (!intent.write || !pending || c.res.status !== 200) return
+    c.executionCtx.waitUntil(
+      pending
+        .then(async (answer) => {
+          // Only a complete answer (a cut stream resolves to undefined) of a chat call is kept.
+          if (!answer || answer.endpoint !== 'chat') return
+          // The lookup's embedding when there was one; a refresh embeds here, off the response path.
+          const v = await (vector ?? embedOne(backend, asked.value.question))
+          if (!v) return
+          const context = contextOf(scope, v)
+          const at = now()
+          await backend.index.upsert({
+            id: entryId(context, asked.value.question),
+            context,
+            embedder: backend.embedder.id,
+            vector: v,
+            question: asked.value.question,
+            answer: encodeAnswer(answer),
+            createdAt: at,
+            expiresAt: at + config.ttl_seconds * 1000,
+          })
+        })
+        .catch(() => undefined),
+    )
+  }
+}
+
+/** What one request's lookup and insert share. */
+interface Scope {
+  c: Context<AppEnv>
+  backend: SemanticBackend
+  asked: SemanticQuestion
+  namespace: string
+  /** Fingerprint of the route's targets (provider types and models), as the exact cache keys it. */
+  route: string
+  /** The context key, once the embedding's dimensions are known (the lookup's, reused by the insert). */
+  context?: string
+}
+
+/** The embedding of `text`, or undefined when the embedder fails or is too slow (fail open). */
+function embedOne(backend: SemanticBackend, text: string): Promise<Float32Array | undefined> {
+  return backend.embedder
+    .embed([text])
+    .then(([v]) => (v && v.length > 0 ? v : undefined))
+    .catch(() => undefined)
+}
+
+async function lookUp(scope: Scope, vector: Float32Array | undefined, threshold: number, now: () => number): Promise<SemanticHit | undefined> {
+  if (!vector) return undefined
+  const { backend, asked, c } = scope
+  const found = findSemanticHit(backend.index, backend.entries, {
+    vector,
+    context: contextOf(scope, vector),
+    question: asked.question,
+    threshold,
+    now: now(),
+  })
+  // A lookup that outlives the budget (a cold mirror loading) finishes in the background.
+  c.executionCtx.waitUntil(found.catch(() => undefined))
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), LOOKUP_TIMEOUT_MS)))
+  try {
+    return await Promise.race([found.catch(() => undefined), timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+function contextOf(scope: Scope, vector: Float32Array): string {
+  const { c, backend, namespace, asked, route } = scope
+  return (scope.context ??= contextKey(
+    {
+      project: c.var.caller.project,
+      namespace,
+      alias: c.var.route.alias,
+      route,
+      embedder: backend.embedder.id,
+      dimensions: vector.length,
+    },
+    asked.rest,
+  ))
+}
+
+/** The project's threshold, raised (never lowered) by the request header; a malformed header is a 400. */
+function thresholdOf(header: string | undefined, base: number): number {
+  if (header === undefined || header.trim() === '') return base
+  const requested = Number(header.trim())
+  if (!/^\s*(0(\.\d+)?|1(\.0+)?|\.\d+)\s*$/.test(header) || !Number.isFinite(requested))
+    throw new GatewayError(400, 'invalid_request', 'X-WatchLLM-Semantic-Threshold must be a number from 0 to 1.', null)
+  return tightenThreshold(base, requested)
+}
