@@ -189,6 +189,16 @@ function checkReferences(
       if (alias !== '*' && !policy.models[alias])
         issues.push(policyIssue('UnknownModel', where('projects', projectName, ['models', i]), `no model alias "${alias}"`))
     })
+    const embedder = project.cache.semantic.embedder
+    if (embedder.type === 'provider') {
+      const provider = embedder.provider ? policy.providers[embedder.provider] : undefined
+      const at = where('projects', projectName, ['cache', 'semantic', 'embedder', embedder.provider ? 'provider' : 'type'])
+      if (!embedder.provider || !embedder.model)
+        issues.push(policyIssue('SchemaViolation', at, 'type provider needs both `provider` and `model`'))
+      else if (!provider) issues.push(policyIssue('UnknownProvider', at, `no provider "${embedder.provider}"`))
+      else if (provider.type !== 'openai' && provider.type !== 'openai-compatible')
+        issues.push(policyIssue('WrongRouteKind', at, `embeddings come from an openai or openai-compatible provider, not ${provider.type}`))
+    }
     project.keys.forEach((key, i) => {
       const owner = keyOwners.get(key.sha256)
       if (owner)
