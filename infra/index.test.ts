@@ -154,7 +154,7 @@ describe('policy', () => {
   }
 
   test('a bad policy fails with the compiler’s own `file:line path: message`', async () => {
-    const dir = await policyVariant((p) => p.replace('    cache:\n', '    cache:\n      semantic:\n        enabled: true\n        threshold: 2\n'))
+    const dir = await policyVariant((p) => p.replace('      semantic:\n        enabled: true\n', '      semantic:\n        enabled: true\n        threshold: 2\n'))
     const compiled = await loadPolicyDir(dir)
     expect(compiled.ok).toBe(false)
     const expected = compiled.ok ? '' : formatPolicyIssues(compiled.error)

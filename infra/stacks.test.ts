@@ -48,9 +48,9 @@ describe('stack files', async () => {
   })
 })
 
-describe('infra/README.md', () => {
+describe('README.md', () => {
   test('documents every stack setting', async () => {
-    const readme = await readFile('infra/README.md', 'utf8')
+    const readme = await readFile('README.md', 'utf8')
     const undocumented = settingPaths(settingsSchema, '').filter((p) => !readme.includes(`\`watchllm:${p}\``))
     expect(undocumented).toEqual([])
   })
