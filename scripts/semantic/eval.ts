@@ -8,8 +8,8 @@
  * Embeddings come from the local model and are cached in .tmp/semantic-eval/; from scratch
  * the first run embeds ~7,900 texts (about two minutes on two cores).
  */
-import { decideSemanticHit, DEFAULT_SEMANTIC_THRESHOLD } from '../../worker/src/cache/semantic/decision'
-import { DECISION_PROVENANCE } from '../../worker/src/cache/semantic/decision-params'
+import { decideSemanticHit, DEFAULT_SEMANTIC_THRESHOLD } from '../../worker/src/cache/semantic/decision.ts'
+import { DECISION_PROVENANCE } from '../../worker/src/cache/semantic/decision-params.ts'
 import { startEmbeddingsServer } from '../embeddings-server.ts'
 import { formatTable, pointAt, thresholdForFalseHitRate, type Point, type Scored } from './curve.ts'
 import { SPLIT_RULE } from './dataset.ts'

@@ -12,8 +12,8 @@
  */
 import { writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { FEATURE_NAMES } from '../../worker/src/cache/semantic/features'
-import { MIN_COSINE } from '../../worker/src/cache/semantic/decision'
+import { FEATURE_NAMES } from '../../worker/src/cache/semantic/features.ts'
+import { MIN_COSINE } from '../../worker/src/cache/semantic/decision.ts'
 import { pointAt, thresholdForFalseHitRate, type Scored } from './curve.ts'
 import { REPO_ROOT, SPLIT_RULE } from './dataset.ts'
 import { fitLogistic, predict, type LogisticModel } from './logistic.ts'
@@ -57,7 +57,7 @@ function renderParams(model: LogisticModel, threshold: number, lambda: number, s
 // are left out of the fit. Split: ${SPLIT_RULE}.
 // threshold = lowest score with ≤ ${MAX_FALSE_HIT_RATE * 100} % false hits on the dev Quora negatives, out-of-fold scores.
 ${summary.map((line) => `// ${line}`).join('\n')}
-import type { DecisionParams } from './model'
+import type { DecisionParams } from './model.ts'
 
 export const DECISION_PARAMS: DecisionParams = {
   featureNames: [${FEATURE_NAMES.map((n) => `'${n}'`).join(', ')}],

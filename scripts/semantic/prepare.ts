@@ -3,9 +3,9 @@
  * USE-lite model, cached on disk), and what the decision module sees in each pair
  * (its conflict, if any, and its model features).
  */
-import { conflictOf, type Conflict } from '../../worker/src/cache/semantic/conflicts'
-import { featureVector, featuresOf } from '../../worker/src/cache/semantic/features'
-import { analyse } from '../../worker/src/cache/semantic/text'
+import { conflictOf, type Conflict } from '../../worker/src/cache/semantic/conflicts.ts'
+import { featureVector, featuresOf } from '../../worker/src/cache/semantic/features.ts'
+import { analyse } from '../../worker/src/cache/semantic/text.ts'
 import { loadPairs, type Pair } from './dataset.ts'
 import { dot, embedTexts } from './embedding-cache.ts'
 

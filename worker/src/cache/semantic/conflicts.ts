@@ -5,7 +5,7 @@
  * mood of a yes/no question), a pair of opposite words, swapped roles, or a question about an
  * attachment the cache cannot see.
  */
-import { questionKind, stem, type AnalysedText } from './text'
+import { questionKind, stem, type AnalysedText } from './text.ts'
 
 export type Conflict =
   | 'number_differs'

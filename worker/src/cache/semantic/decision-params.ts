@@ -8,7 +8,7 @@
 // dev pairs: 1998 (928 Quora negatives); fit rows: 908.
 // dev out-of-fold at the threshold: QQP hit 10.5 %, paraphrase hit 64.4 %, false hit 1.0 %.
 // dev in-sample at the threshold: QQP hit 11.0 %, paraphrase hit 66.2 %, false hit 0.9 %.
-import type { DecisionParams } from './model'
+import type { DecisionParams } from './model.ts'
 
 export const DECISION_PARAMS: DecisionParams = {
   featureNames: ['cosine', 'cosineAbove90', 'cosineAbove95', 'contentJaccard', 'tokenJaccard', 'bigramJaccard', 'unmatchedContent', 'substitutedContent', 'questionWordDiffers', 'negationDiffers', 'orderInversion', 'lengthRatio'],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { DECISION_PARAMS } from './decision-params'
-import { decideSemanticHit, DEFAULT_SEMANTIC_THRESHOLD, MIN_COSINE, tightenThreshold, type SemanticRefusal } from './decision'
-import { matchesFeatures } from './model'
+import { DECISION_PARAMS } from './decision-params.ts'
+import { decideSemanticHit, DEFAULT_SEMANTIC_THRESHOLD, MIN_COSINE, tightenThreshold, type SemanticRefusal } from './decision.ts'
+import { matchesFeatures } from './model.ts'
 
 // Cached prompt, asking prompt, and the rule that must refuse them: each pair looks alike to a
 // sentence encoder but asks something else. They are judged at a very high cosine (0.97).

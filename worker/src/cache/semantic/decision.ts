@@ -16,11 +16,11 @@
  * const d = decideSemanticHit('What is the capital of Spain?', 'What is the capital of France?', 0.97)
  * d.hit // false — d.conflict === 'entity_differs'
  */
-import { conflictOf, type Conflict } from './conflicts'
-import { DECISION_PARAMS } from './decision-params'
-import { featuresOf } from './features'
-import { matchesFeatures, probability } from './model'
-import { analyse } from './text'
+import { conflictOf, type Conflict } from './conflicts.ts'
+import { DECISION_PARAMS } from './decision-params.ts'
+import { featuresOf } from './features.ts'
+import { matchesFeatures, probability } from './model.ts'
+import { analyse } from './text.ts'
 
 /**
  * The shipped threshold on `score`: the lowest that kept false hits ≤ 1 % on the fit split's

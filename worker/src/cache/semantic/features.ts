@@ -3,8 +3,8 @@
  * misses (how much content the two prompts share, in what order, what each adds). Pure; the
  * order of FEATURE_NAMES is the order of the fitted weights in decision-params.ts.
  */
-import { orderInversion } from './conflicts'
-import type { AnalysedText } from './text'
+import { orderInversion } from './conflicts.ts'
+import type { AnalysedText } from './text.ts'
 
 export const FEATURE_NAMES = [
   'cosine',

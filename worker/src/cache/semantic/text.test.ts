@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { analyse, questionKind, stem } from './text'
+import { analyse, questionKind, stem } from './text.ts'
 
 describe('analyse', () => {
   it('numbers are compared by value, whether written as digits, words or with separators', () => {
