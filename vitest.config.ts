@@ -53,6 +53,10 @@ export default defineConfig({
         // Pulumi unit tests (setMocks) and the dynamic providers against local fake APIs: plain Node.
         test: { name: 'infra', environment: 'node', include: ['infra/**/*.test.ts'], testTimeout: 30_000 },
       },
+      {
+        // The built admin site in headless Chromium against a local gateway (wrangler dev) it starts.
+        test: { name: 'admin', environment: 'node', include: ['admin/src/**/*.test.ts', 'admin/test/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 240_000 },
+      },
     ],
   },
 })

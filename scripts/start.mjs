@@ -6,10 +6,11 @@
 // Env: PORT (8787), WATCHLLM_POLICY_DIR (policies/), OPENAI_API_KEY / ANTHROPIC_API_KEY /
 // GROQ_API_KEY / any secret the policy names (otherwise routes fall back to the `mock` provider).
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import { buildPolicy } from './build-policy.mjs'
+import { startAdmin as startAdminSite } from './start/admin.mjs'
+import { ensureLocalPostgres } from './start/postgres.mjs'
 import { formatPolicyIssues } from '../worker/src/policy/load.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -61,7 +62,7 @@ ${extras.map((l) => `  ${l}`).join('\n')}${admin ? `\n  admin site        ${admi
 `)
 }
 
-/** Parts other modules provide (embeddings endpoint, local Postgres); each is skipped if absent. */
+/** The local stand-ins: the embeddings endpoint (for Workers AI) and Postgres (for Supabase). */
 async function startOptional(vars) {
   const lines = []
   if (process.env.WATCHLLM_EMBEDDINGS !== 'off') {
@@ -76,33 +77,29 @@ async function startOptional(vars) {
     vars.EMBEDDINGS_URL = server.url
     lines.push(`embeddings        ${server.url}/v1 (${server.model}, real local model for the semantic cache; Workers AI when deployed)`)
   }
-  const postgres = `${root}scripts/start/postgres.mjs`
-  if (existsSync(postgres) && process.env.WATCHLLM_POSTGRES !== 'off') {
-    const mod = await import(pathToFileURL(postgres).href)
-    const ensure = mod.ensureLocalPostgres ?? mod.default
-    if (typeof ensure === 'function') {
-      try {
-        const pg = await ensure()
-        if (pg?.connectionString) lines.push(`postgres          ${pg.connectionString.replace(/:[^:@/]*@/, ':***@')}`)
-      } catch (e) {
-        lines.push(`postgres          unavailable (${e.message}); events go to D1 only`)
-      }
+  if (process.env.WATCHLLM_POSTGRES === 'off') {
+    vars.TELEMETRY_POSTGRES = 'off'
+  } else {
+    try {
+      const pg = await ensureLocalPostgres()
+      lines.push(`postgres          ${pg.connectionString.replace(/:[^:@/]*@/, ':***@')} (long-term usage log, via the local Hyperdrive binding)`)
+    } catch (e) {
+      // Without it, events still go to D1 (what the admin reads); none wait on a Postgres retry.
+      vars.TELEMETRY_POSTGRES = 'off'
+      lines.push(`postgres          unavailable (${e.message}); usage events go to D1 only`)
     }
   }
   return lines
 }
 
 async function startAdmin(gatewayUrl) {
-  const file = `${root}scripts/start/admin.mjs`
-  if (!existsSync(file) || process.env.WATCHLLM_ADMIN === 'off') return undefined
-  const { startAdmin: start } = await import(pathToFileURL(file).href)
-  const admin = await start({ gatewayUrl, port: Number(process.env.ADMIN_PORT ?? 4321) })
+  if (process.env.WATCHLLM_ADMIN === 'off') return undefined
+  const admin = await startAdminSite({ gatewayUrl, port: Number(process.env.ADMIN_PORT ?? 4321) })
   stoppers.push(() => admin.stop())
   return admin
 }
 
 async function applyD1Migrations() {
-  if (!existsSync(`${root}worker/migrations/d1`)) return
   const proc = run('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', '--env', 'local', '--persist-to', stateDir], {
     cwd: `${root}worker`,
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -3,6 +3,7 @@
  * through typed `c.set()` / `c.var`. Later stages (guard, limit, semantic cache) slot in where noted.
  */
 import { Hono } from 'hono'
+import { adminApi } from './admin-api/index.ts'
 import type { AppEnv } from './env.ts'
 import { notFound, toErrorResponse } from './errors.ts'
 import { authenticate } from './middleware/authenticate.ts'
@@ -10,8 +11,10 @@ import { callUpstream } from './middleware/call-upstream.ts'
 import { exactCache } from './middleware/exact-cache.ts'
 import { health } from './middleware/health.ts'
 import { listModels } from './middleware/list-models.ts'
+import { recordUsage } from './middleware/record-usage.ts'
 import { requestId } from './middleware/request-id.ts'
 import { resolveRoute } from './middleware/resolve-route.ts'
+import { semanticCache } from './middleware/semantic-cache.ts'
 import { validate } from './middleware/validate.ts'
 import type { CompiledPolicy } from './policy/compile.ts'
 import { chatRequestSchema, embeddingsRequestSchema } from './schemas/chat-request.ts'
@@ -19,17 +22,20 @@ import { chatRequestSchema, embeddingsRequestSchema } from './schemas/chat-reque
 export function createApp(policy: CompiledPolicy): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   const cache = exactCache()
+  const semantic = semanticCache(policy) // L2: only on an exact miss, only for chat
 
   app.use('*', requestId())
   app.get('/health', health(policy))
+  app.route('/admin/api', adminApi(policy))
 
+  app.use('/v1/*', recordUsage(policy)) // 9. telemetry wraps each call: one event, sent after the answer
   // 1. auth — every /v1 call names its project by its key.
   app.use('/v1/*', authenticate(policy))
   app.get('/v1/models', listModels(policy))
 
   // 2. validate → 3. resolve → (guard, limit: later) → 6. cache → 7. upstream → 8. respond
-  app.post('/v1/chat/completions', validate('chat', chatRequestSchema), resolveRoute(policy), cache, callUpstream())
-  app.post('/v1/embeddings', validate('embeddings', embeddingsRequestSchema), resolveRoute(policy), cache, callUpstream())
+  app.post('/v1/chat/completions', validate('chat', chatRequestSchema), resolveRoute(policy), cache, semantic, callUpstream())
+  app.post('/v1/embeddings', validate('embeddings', embeddingsRequestSchema), resolveRoute(policy), cache, semantic, callUpstream())
 
   app.onError(toErrorResponse)
   app.notFound(notFound)

@@ -1,11 +1,13 @@
 /**
  * Starts what the workerd tests talk to, all on 127.0.0.1 with random ports, in the vitest (Node)
- * process: the fake OpenAI, Anthropic and Groq upstreams, a private `redis-server`, and the Upstash
- * REST shim in front of it. Their URLs reach the worker as vars through vitest.config.ts (FAKE_*_URL,
+ * process: the fake OpenAI, Anthropic and Groq upstreams, a private `redis-server`, the Upstash
+ * REST shim in front of it, and the local embeddings endpoint (the real USE-lite model). Their URLs
+ * reach the worker as vars through vitest.config.ts (FAKE_*_URL, EMBEDDINGS_URL,
  * UPSTASH_REDIS_REST_URL/TOKEN). The teardown stops everything it started (redis-server by PID).
  */
 import { randomBytes } from 'node:crypto'
 import type { TestProject } from 'vitest/node'
+import { startEmbeddingsServer } from '../../scripts/embeddings-server.ts'
 import { startFakeAnthropic } from './fakes/anthropic.ts'
 import { startFakeGroq } from './fakes/groq.ts'
 import { startFakeOpenAi } from './fakes/openai.ts'
@@ -18,8 +20,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     for (const stop of stops.reverse()) await stop().catch(() => undefined)
   }
   try {
-    const [openai, anthropic, groq] = await Promise.all([startFakeOpenAi(), startFakeAnthropic(), startFakeGroq()])
-    stops.push(openai.close, anthropic.close, groq.close)
+    const [openai, anthropic, groq, embeddings] = await Promise.all([
+      startFakeOpenAi(),
+      startFakeAnthropic(),
+      startFakeGroq(),
+      startEmbeddingsServer({ port: 0 }),
+    ])
+    stops.push(openai.close, anthropic.close, groq.close, embeddings.close)
     const redis = await startRedisServer()
     stops.push(redis.stop)
     const shim = await startUpstashShim({ redisUrl: redis.url, token: randomBytes(16).toString('hex') })
@@ -32,6 +39,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('fakeGroqUrl', groq.url)
     project.provide('upstashUrl', shim.url)
     project.provide('upstashToken', shim.token)
+    project.provide('embeddingsUrl', embeddings.url)
   } catch (e) {
     await teardown()
     throw e
@@ -46,5 +54,6 @@ declare module 'vitest' {
     fakeGroqUrl: string
     upstashUrl: string
     upstashToken: string
+    embeddingsUrl: string
   }
 }

@@ -12,12 +12,14 @@ import type { AppEnv, Endpoint, StoredAnswer } from '../env.ts'
 import type { CompiledPolicy } from '../policy/compile.ts'
 import { buildEvent, type EventCost } from '../telemetry/build-event.ts'
 import { costHeaders, costOf } from '../telemetry/cost.ts'
-import { promptText, answerText } from '../telemetry/logged-text.ts'
+import { answerText, promptText } from '../telemetry/logged-text.ts'
 import { telemetryUserId } from '../telemetry/redact.ts'
 import { sendEvent } from '../telemetry/send-event.ts'
 import { sinksOf, telemetryEnabled } from '../telemetry/sinks.ts'
 
 const saneSession = /^[\w.:@-]{1,128}$/
+/** How long after the response the event's work starts (see below). */
+const SEND_DELAY_MS = 5
 
 export function recordUsage(policy: CompiledPolicy, now: () => number = Date.now): MiddlewareHandler<AppEnv> {
   return async function recordUsageStage(c, next) {
@@ -37,6 +39,10 @@ export function recordUsage(policy: CompiledPolicy, now: () => number = Date.now
     const pending = c.var.answer
     const httpStatus = c.res.status
     const work = (async () => {
+      // Start only once the answer is on its way: the runtime writes the response over several
+      // event-loop turns, and the queue send (locally: a broker in the same process) must not
+      // interleave with them. Timers cost no CPU; the event is a few ms later, nothing else.
+      await new Promise((resolve) => setTimeout(resolve, SEND_DELAY_MS))
       // A stream settles at its end; its facts (usage, completion) are final only then.
       const answer: StoredAnswer | undefined = pending ? await pending.catch(() => undefined) : undefined
       const endedAt = pending && facts.stream ? now() : respondedAt
@@ -76,12 +82,9 @@ function endpointOf(c: Context<AppEnv>): Endpoint | undefined {
 const sessionOf = (header: string | undefined): string | null => (header && saneSession.test(header) ? header : null)
 
 function waitUntil(c: Context<AppEnv>, work: Promise<void>): void {
-  let ctx: ExecutionContext | undefined
   try {
-    ctx = c.executionCtx
+    c.executionCtx.waitUntil(work)
   } catch {
     // `app.request()` without an execution context (unit tests): the work still runs, unawaited.
-    ctx = undefined
   }
-  ctx?.waitUntil(work)
 }

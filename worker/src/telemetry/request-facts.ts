@@ -39,6 +39,15 @@ export interface RequestFacts {
   completed?: boolean
   status?: number
   errorCode?: string
+  /** A/B variant the resolve stage chose, when the route has variants. */
+  variant?: string
+  /** Governance outcomes, set by the guard and limit stages: ids and kinds only, never values. */
+  ruleId?: string
+  piiKinds?: string[]
+  /** e.g. `ok`, `exceeded`, `stream_cut`. */
+  budget?: string
+  /** e.g. `ok`, `limited`. */
+  rateLimit?: string
 }
 
 export const newFacts = (): RequestFacts => ({ attempts: [], stream: false })

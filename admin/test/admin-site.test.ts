@@ -1,0 +1,156 @@
+/**
+ * The built admin site in real headless Chromium, against a local gateway that has just served
+ * real requests through the official `openai` client: the Overview shows exactly what was sent,
+ * the Requests page lists it, no page logs an error. Screenshots of every page, light and dark,
+ * go to test-artifacts/admin/.
+ */
+import { mkdir } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import OpenAI from 'openai'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startAdmin } from '../../scripts/start/admin.mjs'
+import { priceUsage } from '../../worker/src/telemetry/pricing.ts'
+import { freePort, startLocalGateway, type LocalGateway } from './local-gateway.ts'
+
+const artifacts = fileURLToPath(new URL('../../test-artifacts/admin/', import.meta.url))
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const pages = ['/', '/requests', '/cache', '/costs', '/experiments', '/budgets', '/policy'] as const
+
+let gateway: LocalGateway
+let admin: { url: string; stop: () => Promise<void> }
+let browser: Browser
+const sent = { total: 0, hits: 0, misses: 0, errors: 0, cost: 0 }
+let firstRequestId = ''
+
+beforeAll(async () => {
+  gateway = await startLocalGateway()
+  const client = new OpenAI({ apiKey: 'lgw_local_dev_key', baseURL: `${gateway.url}/v1`, maxRetries: 0 })
+  const run = crypto.randomUUID().slice(0, 8)
+  const ask = async (content: string) => {
+    const { response } = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }] }).withResponse()
+    sent.total++
+    const cache = response.headers.get('x-watchllm-cache')
+    if (cache === 'HIT') sent.hits++
+    else sent.misses++
+    sent.cost += Number(response.headers.get('x-watchllm-cost-usd'))
+    firstRequestId ||= response.headers.get('x-watchllm-request-id') ?? ''
+    return cache
+  }
+  // Four distinct questions (misses), then two of them again (exact hits once stored).
+  for (const q of ['one', 'two', 'three', 'four']) await ask(`Question ${q} ${run}`)
+  for (const q of ['one', 'two']) {
+    // The answer is stored in waitUntil just after the first reply; wait for it, bounded.
+    const deadline = Date.now() + 5_000
+    while ((await ask(`Question ${q} ${run}`)) !== 'HIT') {
+      if (Date.now() > deadline) throw new Error('the exact cache never answered')
+    }
+  }
+  // A stream: its cost is not in a header; price its reported usage as the gateway does (mock → gpt-4o-mini).
+  const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `Stream ${run}` }], stream: true, stream_options: { include_usage: true } })
+  for await (const chunk of stream) {
+    if (!chunk.usage) continue
+    const price = priceUsage({ providerId: 'openai', model: 'gpt-4o-mini' }, { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens, cachedInputTokens: 0, reasoningTokens: 0 })
+    if (price.status === 'priced') sent.cost += price.usd
+  }
+  sent.total++
+  sent.misses++
+  // And one error: a model that does not exist.
+  await expect(client.chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'x' }] })).rejects.toThrow()
+  sent.total++
+  sent.errors++
+
+  // Events travel queue → consumer → D1 asynchronously: wait until all of them are counted.
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    const res = await fetch(`${gateway.url}/admin/api/overview`, { headers: { authorization: 'Bearer lgw_admin_local_dev_token' } })
+    const body = (await res.json()) as { requests: number }
+    if (body.requests >= sent.total) break
+    if (Date.now() > deadline) throw new Error(`only ${body.requests} of ${sent.total} events arrived`)
+    await new Promise((r) => setTimeout(r, 250))
+  }
+
+  admin = await startAdmin({ gatewayUrl: gateway.url, port: await freePort() })
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  })
+  await mkdir(artifacts, { recursive: true })
+}, 240_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await admin?.stop()
+  await gateway?.stop()
+}, 60_000)
+
+/** Opens a page, collecting console errors and uncaught exceptions. */
+async function open(path: string, theme: 'light' | 'dark' = 'light'): Promise<{ page: Page; problems: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 960 }, colorScheme: theme })
+  const page = await context.newPage()
+  const problems: string[] = []
+  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`))
+  page.on('pageerror', (e) => problems.push(`exception: ${e.message}`))
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`))
+  await page.goto(`${admin.url}${path}`, { waitUntil: 'networkidle' })
+  // Every view settles into data, an empty state or an error state.
+  await page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"]').length === 0, undefined, { timeout: 15_000 })
+  return { page, problems }
+}
+
+const raw = (page: Page, stat: string) => page.locator(`[data-stat="${stat}"] [data-value]`).getAttribute('data-raw')
+
+describe('the admin site after real traffic', () => {
+  it('Overview shows exactly the requests sent, the right hit rate, errors and cost', async () => {
+    const { page, problems } = await open('/')
+    expect(Number(await raw(page, 'requests'))).toBe(sent.total)
+    expect(Number(await raw(page, 'hit-rate'))).toBeCloseTo(sent.hits / (sent.hits + sent.misses), 10)
+    expect(Number(await raw(page, 'errors'))).toBe(sent.errors)
+    const cost = Number(await raw(page, 'cost'))
+    expect(cost).toBeGreaterThan(0)
+    expect(cost).toBeCloseTo(sent.cost, 9)
+    expect(await page.locator('[data-stat="requests"] [data-value]').textContent()).toBe(String(sent.total))
+    expect(await page.locator('#chart-requests .uplot').count()).toBe(1)
+    expect(problems).toEqual([])
+  })
+
+  it('Requests lists every request, and one request opens in detail', async () => {
+    const { page, problems } = await open('/requests')
+    await expect.poll(() => page.locator('[data-testid="requests-table"] tbody tr').count()).toBe(sent.total)
+    await page.locator('[data-testid="requests-table"] tbody tr').last().click()
+    await page.waitForURL(/\/request\?id=/, { timeout: 10_000 })
+    await page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"]').length === 0)
+    expect(await page.locator('[data-request-id]').getAttribute('data-request-id')).toBe(firstRequestId)
+    expect(problems).toEqual([])
+  })
+
+  it('every page renders without errors, in light and dark (screenshots saved)', async () => {
+    for (const theme of ['light', 'dark'] as const) {
+      for (const path of [...pages, `/request?id=${firstRequestId}`]) {
+        const { page, problems } = await open(path, theme)
+        expect(problems, `${path} (${theme})`).toEqual([])
+        expect(await page.locator('[data-state="error"]').count(), `${path} (${theme}) shows an error state`).toBe(0)
+        const name = path === '/' ? 'overview' : path.slice(1).replace(/\?id=.*/, '-detail')
+        await page.screenshot({ path: `${artifacts}${name}-${theme}.png`, fullPage: true })
+        await page.context().close()
+      }
+    }
+  })
+
+  it('shows an error state, not a blank page, when the gateway is unreachable', async () => {
+    const port = await freePort()
+    const orphan = await startAdmin({ gatewayUrl: `http://127.0.0.1:${port}`, port: await freePort() })
+    try {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+      const page = await context.newPage()
+      await page.goto(`${orphan.url}/`, { waitUntil: 'networkidle' })
+      await page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"]').length === 0)
+      expect(await page.locator('[data-state="error"]').count()).toBeGreaterThan(0)
+      expect(await page.locator('#gateway-state').textContent()).toBe('Gateway unreachable')
+      await page.screenshot({ path: `${artifacts}overview-gateway-down.png` })
+      await context.close()
+    } finally {
+      await orphan.stop()
+    }
+  })
+})

@@ -1,0 +1,184 @@
+/**
+ * The admin API's JSON answers: the contract between the gateway and the admin site, which imports
+ * these types (type-only) so both sides change together. Times are ms since epoch; money is USD.
+ */
+
+export interface Range {
+  from: number
+  to: number
+}
+
+export interface OverviewResponse {
+  range: Range
+  requests: number
+  errors: number
+  error_rate: number | null
+  cache: { exact_hits: number; semantic_hits: number; misses: number; bypassed: number; hit_rate: number | null }
+  cost: { usd: number; saved_usd: number; unpriced_requests: number; simulated_requests: number }
+  tokens: { input: number; output: number }
+  latency_ms: { p50: number | null; p95: number | null; mean: number | null }
+  telemetry: { dead_lettered: number; latest_event_at: number | null }
+}
+
+export interface TimeseriesPoint {
+  t: number
+  requests: number
+  errors: number
+  hits: number
+  misses: number
+  hit_rate: number | null
+  cost_usd: number
+  cost_saved_usd: number
+  p50_ms: number | null
+  p95_ms: number | null
+}
+
+export interface TimeseriesResponse {
+  range: Range
+  step_ms: number
+  points: TimeseriesPoint[]
+}
+
+export interface RequestSummary {
+  request_id: string
+  ts: number
+  project: string
+  key_id: string
+  endpoint: 'chat' | 'embeddings'
+  model_requested: string | null
+  model_served: string | null
+  provider: string | null
+  variant: string | null
+  stream: boolean
+  cache: 'HIT' | 'SEMANTIC' | 'MISS' | 'BYPASS' | null
+  similarity: number | null
+  status: number
+  error_code: string | null
+  latency_ms: number
+  ttfb_ms: number | null
+  input_tokens: number
+  output_tokens: number
+  cost_usd: number | null
+  cost_saved_usd: number | null
+  price_status: 'priced' | 'simulated' | 'unpriced' | 'none'
+}
+
+export interface RequestsResponse {
+  range: Range
+  items: RequestSummary[]
+  next_cursor: string | null
+}
+
+export interface RequestDetail extends RequestSummary {
+  v: number
+  session: string | null
+  user_id: string | null
+  completed: boolean
+  attempts: number
+  upstream_ms: number | null
+  cached_tokens: number
+  reasoning_tokens: number
+  rule_id: string | null
+  pii: string[] | null
+  budget: string | null
+  rate_limit: string | null
+  policy_hash: string
+  attempts_detail: { provider: string; model: string; status: number; ms: number; error?: string }[]
+  prompt: string | null
+  answer: string | null
+}
+
+export interface CacheResponse {
+  range: Range
+  exact_hits: number
+  semantic_hits: number
+  misses: number
+  bypassed: number
+  hit_rate: number | null
+  saved_usd: number
+  by_model: { model: string; exact_hits: number; semantic_hits: number; misses: number; hit_rate: number | null; saved_usd: number }[]
+  similarity_histogram: { from: number; to: number; count: number }[]
+}
+
+export interface CostGroup {
+  requests: number
+  cost_usd: number
+  saved_usd: number
+  unpriced_requests: number
+  simulated_requests: number
+  input_tokens: number
+  output_tokens: number
+}
+
+export interface CostsResponse {
+  range: Range
+  total: CostGroup
+  by_project: (CostGroup & { project: string })[]
+  by_key: (CostGroup & { project: string; key_id: string })[]
+  by_model: (CostGroup & { provider: string; model: string })[]
+}
+
+export interface ExperimentsResponse {
+  range: Range
+  configured: boolean
+  variants: {
+    variant: string
+    model: string
+    requests: number
+    errors: number
+    error_rate: number | null
+    mean_latency_ms: number | null
+    cost_usd: number
+    unpriced_requests: number
+  }[]
+}
+
+export interface Outcome {
+  value: string
+  requests: number
+  blocked: number
+}
+
+export interface BudgetsResponse {
+  range: Range
+  budgets: { configured: boolean; outcomes: Outcome[] }
+  rate_limits: { configured: boolean; outcomes: Outcome[] }
+}
+
+export interface GuardrailsResponse {
+  range: Range
+  rules: { configured: boolean; outcomes: Outcome[] }
+  pii: { configured: boolean; kinds: { kind: string; requests: number }[] }
+}
+
+export interface PolicyResponse {
+  hash: string
+  version: number
+  environment: string
+  sources: string[]
+  projects: {
+    name: string
+    description: string | null
+    keys: { id: string; local_only: boolean }[]
+    models: string[]
+    cache: {
+      exact: { enabled: boolean; store: string; ttl_seconds: number; embeddings_ttl_seconds: number }
+      semantic: { enabled: boolean; threshold?: number; ttl_seconds: number }
+    }
+    log_prompts: boolean
+    max_body_bytes: number
+  }[]
+  routes: {
+    alias: string
+    kind: 'chat' | 'embeddings'
+    targets: { provider: string; model: string; type: string | null }[]
+    retry: { attempts: number; backoff_ms: number }
+    timeout_ms: number
+  }[]
+  providers: { name: string; type: string; secret: string | null; base_url: string | null }[]
+}
+
+/** Every error, in OpenAI's shape. */
+export interface ErrorResponse {
+  error: { message: string; type: string; param: string | null; code: string }
+}

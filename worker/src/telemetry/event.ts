@@ -1,0 +1,81 @@
+/**
+ * The usage event: one per request, the only thing that crosses the queue. Versioned (`v`), flat,
+ * with field names equal to the D1 / Postgres column names so the writers map it 1:1.
+ * Never carries key material or PII values; `prompt` / `answer` only when the project opts in,
+ * redacted. The consumer validates every message against this schema before writing it.
+ */
+import { z } from 'zod'
+
+export const EVENT_VERSION = 1
+
+/** How the event's cost was obtained. */
+export const priceStatuses = [
+  /** From the provider's reported usage and the price table. */
+  'priced',
+  /** The mock provider: priced as the model it stands in for, never a real charge. */
+  'simulated',
+  /** The price table does not know the provider/model: cost is null, never $0. */
+  'unpriced',
+  /** Nothing to price (no usage: an error before any answer). */
+  'none',
+] as const
+export type PriceStatus = (typeof priceStatuses)[number]
+
+const text = (max: number) => z.string().max(max)
+const count = z.int().min(0)
+const ms = z.number().min(0)
+
+export const attemptSchema = z.strictObject({
+  provider: text(128),
+  model: text(256),
+  status: z.int(),
+  ms,
+  error: text(512).optional(),
+})
+
+export const usageEventSchema = z.strictObject({
+  v: z.literal(EVENT_VERSION),
+  request_id: text(128).min(1),
+  /** ms since epoch, when the request arrived. */
+  ts: z.int().min(0),
+  project: text(128),
+  key_id: text(128),
+  session: text(128).nullable(),
+  user_id: text(128).nullable(),
+  endpoint: z.enum(['chat', 'embeddings']),
+  model_requested: text(256).nullable(),
+  model_served: text(256).nullable(),
+  provider: text(128).nullable(),
+  variant: text(128).nullable(),
+  stream: z.boolean(),
+  cache: z.enum(['HIT', 'SEMANTIC', 'MISS', 'BYPASS']).nullable(),
+  similarity: z.number().min(0).max(1).nullable(),
+  status: z.int().min(100).max(599),
+  error_code: text(128).nullable(),
+  completed: z.boolean(),
+  attempts: count,
+  /** Until the answer was complete (a stream's end); ttfb: until its first byte. */
+  latency_ms: ms,
+  upstream_ms: ms.nullable(),
+  ttfb_ms: ms.nullable(),
+  input_tokens: count,
+  output_tokens: count,
+  cached_tokens: count,
+  reasoning_tokens: count,
+  cost_usd: z.number().min(0).nullable(),
+  /** On a cache hit: what the answer would have cost from its provider. */
+  cost_saved_usd: z.number().min(0).nullable(),
+  price_status: z.enum(priceStatuses),
+  rule_id: text(128).nullable(),
+  /** Kinds of PII found (`email`, `card`…), never the values. */
+  pii: z.array(text(32)).max(32).nullable(),
+  budget: text(64).nullable(),
+  rate_limit: text(64).nullable(),
+  policy_hash: text(64),
+  attempts_detail: z.array(attemptSchema).max(20),
+  prompt: text(16_384).nullable(),
+  answer: text(16_384).nullable(),
+})
+
+export type UsageEvent = z.output<typeof usageEventSchema>
+export type AttemptRecord = z.output<typeof attemptSchema>

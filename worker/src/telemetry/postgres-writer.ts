@@ -1,0 +1,56 @@
+/**
+ * Writes usage events to Postgres (Supabase through Hyperdrive; a local Postgres under `npm start`
+ * and the tests) with the `postgres` driver. Like the D1 writer, a batch is one statement with one
+ * JSON parameter (`jsonb_to_recordset`), idempotent on request_id, so a retried batch is harmless.
+ * A client per batch, closed after it: Hyperdrive pools the real connections.
+ */
+import postgres from 'postgres'
+import type { UsageEvent } from './event.ts'
+import { openSocket } from './pg-socket.ts'
+
+/** Column → Postgres type, as in migrations/postgres; ts arrives as ms since epoch. */
+const columns: readonly [keyof UsageEvent, string][] = [
+  ['request_id', 'text'], ['v', 'smallint'], ['ts', 'bigint'], ['project', 'text'], ['key_id', 'text'],
+  ['session', 'text'], ['user_id', 'text'], ['endpoint', 'text'], ['model_requested', 'text'],
+  ['model_served', 'text'], ['provider', 'text'], ['variant', 'text'], ['stream', 'boolean'], ['cache', 'text'],
+  ['similarity', 'double precision'], ['status', 'smallint'], ['error_code', 'text'], ['completed', 'boolean'],
+  ['attempts', 'smallint'], ['latency_ms', 'double precision'], ['upstream_ms', 'double precision'],
+  ['ttfb_ms', 'double precision'], ['input_tokens', 'integer'], ['output_tokens', 'integer'],
+  ['cached_tokens', 'integer'], ['reasoning_tokens', 'integer'], ['cost_usd', 'numeric'],
+  ['cost_saved_usd', 'numeric'], ['price_status', 'text'], ['rule_id', 'text'], ['pii', 'jsonb'],
+  ['budget', 'text'], ['rate_limit', 'text'], ['policy_hash', 'text'], ['attempts_detail', 'jsonb'],
+  ['prompt', 'text'], ['answer', 'text'],
+]
+
+const names = columns.map(([name]) => name)
+const selected = names.map((n) => (n === 'ts' ? `to_timestamp(x.ts / 1000.0)` : `x.${n}`))
+const INSERT = `INSERT INTO watchllm.usage_events (${names.join(', ')})
+SELECT ${selected.join(', ')}
+FROM jsonb_to_recordset($1::text::jsonb) AS x(${columns.map(([n, t]) => `${n} ${t}`).join(', ')})
+ON CONFLICT (request_id) DO NOTHING`
+
+export interface PostgresTarget {
+  connectionString: string
+}
+
+export async function writeEventsToPostgres(target: PostgresTarget, events: readonly UsageEvent[]): Promise<void> {
+  if (events.length === 0) return
+  const options = {
+    max: 1,
+    // Hyperdrive caches and pools; the driver need not look up types or keep connections.
+    fetch_types: false,
+    prepare: false,
+    connect_timeout: 5,
+    idle_timeout: 1,
+    onnotice: () => undefined,
+    ssl: false,
+    // Not in the driver's type declarations, but supported: see pg-socket.ts for why.
+    socket: openSocket,
+  }
+  const sql = postgres(target.connectionString, options)
+  try {
+    await sql.unsafe(INSERT, [JSON.stringify(events)])
+  } finally {
+    await sql.end({ timeout: 1 }).catch(() => undefined)
+  }
+}
