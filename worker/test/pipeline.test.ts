@@ -2,13 +2,13 @@
  * The whole pipeline in workerd against the fake upstreams (real wire formats) and the Upstash
  * shim over a real redis-server: failover, caches and their isolation, and every bad input.
  */
-import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
 import OpenAI from 'openai'
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../src/app.ts'
 import type { GatewayEnv } from '../src/env.ts'
 import { sha256Hex } from '../src/lib/hash.ts'
 import { compilePolicy } from '../src/policy/compile.ts'
+import { driveGateway } from './drive-gateway.ts'
 
 const KEY_A = 'lgw_test_project_a'
 const KEY_B = 'lgw_test_project_b'
@@ -52,25 +52,8 @@ const compiled = await compilePolicy([{ path: 'test.yaml', text: policyYaml }])
 if (!compiled.ok) throw new Error(JSON.stringify(compiled.error))
 const policy = compiled.value
 
-/** Work left in waitUntil by earlier requests, whichever app served them. */
-let pending: Promise<unknown>[] = []
-
 /** One app = one isolate's L0; a second app shares only L1 (Redis/KV), like another isolate. */
-function gateway(app = createApp(policy), overrides: Partial<GatewayEnv> = {}) {
-  const fetcher: typeof fetch = async (input, init) => {
-    // Cache writes happen in waitUntil (a stream's only once the client has read it): let the
-    // previous requests' finish before the next one, as they would between two real requests.
-    await Promise.all(pending)
-    const ctx = createExecutionContext()
-    const res = await app.fetch(new Request(input, init), { ...env, ...overrides } as GatewayEnv, ctx)
-    pending = [waitOnExecutionContext(ctx)]
-    return res
-  }
-  return {
-    fetch: fetcher,
-    client: (apiKey = KEY_A) => new OpenAI({ apiKey, baseURL: 'http://gateway.test/v1', fetch: fetcher, maxRetries: 0 }),
-  }
-}
+const gateway = (app = createApp(policy), overrides: Partial<GatewayEnv> = {}) => driveGateway(app, KEY_A, overrides)
 
 const post = (g: ReturnType<typeof gateway>, body: unknown, headers: Record<string, string> = {}, key = KEY_A) =>
   g.fetch('http://gateway.test/v1/chat/completions', {

@@ -4,7 +4,7 @@
  * local endpoint (EMBEDDINGS_URL, started by global-setup). Each request waits for the previous
  * one's `waitUntil` work (the semantic insert), as two real requests a moment apart would.
  */
-import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
+import { env } from 'cloudflare:test'
 import OpenAI from 'openai'
 import { createApp } from '../../src/app.ts'
 import { openAiEmbedder } from '../../src/cache/semantic/openai-embedder.ts'
@@ -12,6 +12,7 @@ import { dot } from '../../src/cache/semantic/quantize.ts'
 import type { GatewayEnv } from '../../src/env.ts'
 import { sha256Hex } from '../../src/lib/hash.ts'
 import { compilePolicy } from '../../src/policy/compile.ts'
+import { driveGateway, settled } from '../drive-gateway.ts'
 
 export const KEY_A = 'lgw_semantic_project_a'
 export const KEY_B = 'lgw_semantic_project_b'
@@ -47,23 +48,8 @@ const compiled = await compilePolicy([{ path: 'semantic-test.yaml', text: policy
 if (!compiled.ok) throw new Error(JSON.stringify(compiled.error))
 export const policy = compiled.value
 
-let pending: Promise<unknown>[] = []
-
 /** One app = one isolate (its own L0 and D1 mirrors); D1 is shared by all, like production. */
-export function gateway(app = createApp(policy), overrides: Partial<GatewayEnv> = {}) {
-  const fetcher: typeof fetch = async (input, init) => {
-    await Promise.all(pending)
-    const ctx = createExecutionContext()
-    const res = await app.fetch(new Request(input, init), { ...env, ...overrides } as GatewayEnv, ctx)
-    pending = [waitOnExecutionContext(ctx)]
-    return res
-  }
-  return {
-    fetch: fetcher,
-    client: (apiKey = KEY_A, headers: Record<string, string> = {}) =>
-      new OpenAI({ apiKey, baseURL: 'http://gateway.test/v1', fetch: fetcher, maxRetries: 0, defaultHeaders: headers }),
-  }
-}
+export const gateway = (app = createApp(policy), overrides: Partial<GatewayEnv> = {}) => driveGateway(app, KEY_A, overrides)
 
 export type Gateway = ReturnType<typeof gateway>
 
@@ -120,7 +106,7 @@ export const freshNamespace = () => ({ 'x-watchllm-cache-namespace': `t-${crypto
 
 /** Rows stored for this exact question text, in any context, once earlier requests' `waitUntil` work is done. */
 export async function storedRows(question: string): Promise<number> {
-  await Promise.all(pending)
+  await settled()
   const row = await env.DB.prepare('SELECT count(*) AS n FROM semantic_entries WHERE question = ?1').bind(question).first<{ n: number }>()
   return row?.n ?? 0
 }
