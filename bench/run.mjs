@@ -69,6 +69,7 @@ async function main() {
     const ttfbGateway = await measureTtfb(gateway, () => streamBody(`s ${n++}`))
 
     printTable(results, ttfbForwarder, ttfbGateway)
+    await printHop(forwarder, gateway)
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGTERM')
     upstream.close()
@@ -132,6 +133,32 @@ async function measure(scenarios) {
     results.push({ name: s.name, p50: pct(sorted, 0.5), p99: pct(sorted, 0.99), rps: done / (THROUGHPUT_MS / 1000), cpuPerRequest })
   }
   return results
+}
+
+/**
+ * What the harness's in-process hop costs: CPU and latency of the forwarder answering on its own
+ * versus handing a trivial request (`GET /health`) to the gateway through the service binding.
+ */
+async function printHop(forwarder, gateway) {
+  const get = async (worker, path) => {
+    const res = await fetch(`${worker.url}${path}`, { headers: worker.headers })
+    await res.arrayBuffer()
+  }
+  const sample = async (worker, path) => {
+    for (let i = 0; i < WARMUP; i++) await get(worker, path)
+    const cpuBefore = workerdCpuMs(worker.proc.pid)
+    const times = []
+    for (let i = 0; i < CPU_SAMPLE; i++) {
+      const t = process.hrtime.bigint()
+      await get(worker, path)
+      times.push(Number(process.hrtime.bigint() - t) / 1e6)
+    }
+    times.sort((x, y) => x - y)
+    return { p50: pct(times, 0.5), cpu: (workerdCpuMs(worker.proc.pid) - cpuBefore) / CPU_SAMPLE }
+  }
+  const floor = await sample(forwarder, '/bench/noop')
+  const hop = await sample(gateway, '/health')
+  console.log(`harness hop            forwarder → gateway /health costs +${(hop.cpu - floor.cpu).toFixed(3)} ms CPU and +${(hop.p50 - floor.p50).toFixed(3)} ms p50 over the forwarder answering alone: part of (b) and (c) above, not of a deployed gateway\n`)
 }
 
 async function measureTtfb(worker, makeBody, count = 300) {

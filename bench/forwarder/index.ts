@@ -13,6 +13,8 @@ interface ForwarderEnv {
 export default {
   async fetch(request: Request, env: ForwarderEnv): Promise<Response> {
     if (env.GATEWAY && request.headers.get('x-bench-target') === 'gateway') return env.GATEWAY.fetch(request)
+    // The harness's own floor: no upstream, no gateway (to measure the service-binding hop against).
+    if (new URL(request.url).pathname === '/bench/noop') return new Response('{}')
     const url = new URL(request.url)
     // The body is read whole, as any gateway must to look at it; streaming it through instead made
     // the upload chunked and the baseline slower than the gateway it is meant to bound.
