@@ -6,7 +6,7 @@
  *
  * @example app.post('/v1/chat/completions', …, exactCache(), callUpstream())
  */
-import type { Context, MiddlewareHandler } from 'hono'
+import type { MiddlewareHandler } from 'hono'
 import { cacheIntent } from '../cache/cache-control.ts'
 import { decodeAnswer, encodeAnswer } from '../cache/stored-answer.ts'
 import { exactCacheKey } from '../cache/canonical-key.ts'
@@ -14,7 +14,6 @@ import { exactStoreFor, type ExactStore } from '../cache/exact-store.ts'
 import { LruCache } from '../cache/lru.ts'
 import type { AppEnv } from '../env.ts'
 import { GatewayError } from '../errors.ts'
-import { canonicalJson, sha256Hex } from '../lib/hash.ts'
 import { respondFromCache } from '../respond/cached-answer.ts'
 
 /** A slow L1 must not slow every miss: past this, the lookup is abandoned (fail open). */
@@ -23,17 +22,6 @@ const L1_LOOKUP_TIMEOUT_MS = 150
 export function exactCache(options: { l0?: LruCache } = {}): MiddlewareHandler<AppEnv> {
   // Deliberate isolate-level state: bounded by entries and bytes.
   const l0 = options.l0 ?? new LruCache(2_000, 32 * 1024 * 1024)
-  const fingerprints = new Map<string, string>()
-  const fingerprintOf = (c: Context<AppEnv>) => {
-    const route = c.var.route
-    const id = `${route.alias}\0${route.targets.map((t) => `${t.provider}/${t.model}`).join(',')}`
-    let fp = fingerprints.get(id)
-    if (!fp) {
-      if (fingerprints.size > 1_000) fingerprints.clear()
-      fingerprints.set(id, (fp = sha256Hex(canonicalJson(route.targets.map((t) => [t.config.type, t.model])))))
-    }
-    return fp
-  }
 
   return async function exactCacheStage(c, next) {
     const policy = c.var.project.cache.exact
@@ -60,7 +48,7 @@ export function exactCache(options: { l0?: LruCache } = {}): MiddlewareHandler<A
       namespace: intent.value.namespace,
       endpoint,
       alias: c.var.route.alias,
-      routeFingerprint: fingerprintOf(c),
+      routeFingerprint: c.var.route.fingerprint,
       body: c.var.body,
     })
     const store = exactStoreFor(policy.store, c.env)

@@ -8,19 +8,31 @@
 import type { MiddlewareHandler } from 'hono'
 import { secretOf, type AppEnv, type GatewayEnv } from '../env.ts'
 import { GatewayError } from '../errors.ts'
+import { canonicalJson, sha256Hex } from '../lib/hash.ts'
 import type { CompiledPolicy } from '../policy/compile.ts'
 import type { ProviderPolicy, RoutePolicy } from '../policy/schema.ts'
 import type { ResolvedRoute, ResolvedTarget } from '../providers/types.ts'
 
 export function resolveRoute(policy: CompiledPolicy): MiddlewareHandler<AppEnv> {
-  // Env is fixed for an isolate's life, so each alias resolves once per env object.
-  const resolvedByEnv = new WeakMap<object, Map<string, ResolvedTarget[]>>()
-  const cachedTargets = (alias: string, route: RoutePolicy, env: GatewayEnv): ResolvedTarget[] => {
+  // Env is fixed for an isolate's life, so each alias resolves once per env object: the whole
+  // ResolvedRoute (targets with secrets, the fingerprint the caches key on) is built once and shared.
+  const resolvedByEnv = new WeakMap<object, Map<string, ResolvedRoute>>()
+  const cachedRoute = (alias: string, route: RoutePolicy, env: GatewayEnv): ResolvedRoute => {
     let byAlias = resolvedByEnv.get(env)
     if (!byAlias) resolvedByEnv.set(env, (byAlias = new Map()))
-    let targets = byAlias.get(alias)
-    if (!targets) byAlias.set(alias, (targets = resolveTargets(alias, route, policy.providers, env)))
-    return targets
+    let resolved = byAlias.get(alias)
+    if (!resolved) {
+      const targets = resolveTargets(alias, route, policy.providers, env)
+      resolved = {
+        alias,
+        kind: route.kind,
+        targets,
+        retry: { attempts: route.retry.attempts, backoffMs: route.retry.backoff_ms },
+        fingerprint: routeFingerprint(targets),
+      }
+      byAlias.set(alias, resolved)
+    }
+    return resolved
   }
   return async function resolveRouteStage(c, next) {
     const alias = String(c.var.body.model)
@@ -31,18 +43,20 @@ export function resolveRoute(policy: CompiledPolicy): MiddlewareHandler<AppEnv> 
     if (route.kind !== c.var.endpoint)
       throw new GatewayError(400, 'wrong_endpoint', `\`${alias}\` is a ${route.kind} model; call /v1/${route.kind === 'chat' ? 'chat/completions' : 'embeddings'}.`, 'model')
 
-    const targets = cachedTargets(alias, route, c.env)
-    if (targets.length === 0)
+    const resolved = cachedRoute(alias, route, c.env)
+    if (resolved.targets.length === 0)
       throw new GatewayError(503, 'no_provider_available', `No provider for \`${alias}\` has credentials configured.`)
-    const resolved: ResolvedRoute = {
-      alias,
-      kind: route.kind,
-      targets,
-      retry: { attempts: route.retry.attempts, backoffMs: route.retry.backoff_ms },
-    }
     c.set('route', resolved)
     await next()
   }
+}
+
+/**
+ * What the caches key on besides the request: the provider types and models that can answer, so
+ * re-routing an alias (or a provider key appearing) never serves the previous model's answers.
+ */
+export function routeFingerprint(targets: readonly { config: { type: string }; model: string }[]): string {
+  return sha256Hex(canonicalJson(targets.map((t) => [t.config.type, t.model])))
 }
 
 export function mayUse(allowed: readonly string[], alias: string): boolean {

@@ -16,7 +16,7 @@ import { semanticBackends, type SemanticBackend } from '../cache/semantic/backen
 import { MirrorRegistry } from '../cache/semantic/context-mirror.ts'
 import { DEFAULT_SEMANTIC_THRESHOLD, tightenThreshold } from '../cache/semantic/decision.ts'
 import { findSemanticHit, type SemanticHit } from '../cache/semantic/lookup.ts'
-import { contextKey, entryId, routeFingerprint, semanticQuestionOf, type SemanticQuestion } from '../cache/semantic/semantic-request.ts'
+import { contextKey, entryId, semanticQuestionOf, type SemanticQuestion } from '../cache/semantic/semantic-request.ts'
 import type { AppEnv } from '../env.ts'
 import { GatewayError } from '../errors.ts'
 import type { CompiledPolicy } from '../policy/compile.ts'
@@ -42,17 +42,6 @@ export function semanticCache(policy: CompiledPolicy, options: SemanticCacheOpti
   // Deliberate isolate-level state: the D1 mirrors, bounded by MIRROR_MAX_BYTES.
   const mirrors = options.mirrors ?? new MirrorRegistry(MIRROR_MAX_BYTES, MIRROR_MAX_ENTRIES)
   const backendFor = semanticBackends(policy.providers, { mirrors, now, syncIntervalMs: options.syncIntervalMs, fetch: options.fetch })
-  const fingerprints = new Map<string, string>() // bounded memo: route → fingerprint
-  const fingerprintOf = (c: Context<AppEnv>): string => {
-    const route = c.var.route
-    const id = `${route.alias}\0${route.targets.map((t) => `${t.config.type}/${t.model}`).join(',')}`
-    let fingerprint = fingerprints.get(id)
-    if (!fingerprint) {
-      if (fingerprints.size > 1_000) fingerprints.clear()
-      fingerprints.set(id, (fingerprint = routeFingerprint(route.targets)))
-    }
-    return fingerprint
-  }
 
   return async function semanticCacheStage(c, next) {
     const config = c.var.project.cache.semantic
@@ -62,7 +51,7 @@ export function semanticCache(policy: CompiledPolicy, options: SemanticCacheOpti
     const asked = semanticQuestionOf(c.var.body, config)
     const backend = asked.ok ? backendFor(config, c.env) : undefined
     if (!asked.ok || !backend) return next()
-    const scope: Scope = { c, backend, asked: asked.value, namespace: intent.namespace, route: fingerprintOf(c) }
+    const scope: Scope = { c, backend, asked: asked.value, namespace: intent.namespace, route: c.var.route.fingerprint }
 
     let vector: Promise<Float32Array | undefined> | undefined
     if (intent.read) {

@@ -25,6 +25,8 @@ export interface ResolvedRoute {
   kind: 'chat' | 'embeddings'
   targets: ResolvedTarget[]
   retry: { attempts: number; backoffMs: number }
+  /** Hash of the targets' provider types and models: part of every cache key (see resolve-route.ts). */
+  fingerprint: string
 }
 
 export interface UpstreamCall {

@@ -12,7 +12,7 @@ const target = (provider: string, config: Partial<ProviderPolicy> = {}): Resolve
   headers: {},
   timeoutMs: 50,
 })
-const route = (targets: ResolvedTarget[], attempts = 0): ResolvedRoute => ({ alias: 'm', kind: 'chat', targets, retry: { attempts, backoffMs: 10 } })
+const route = (targets: ResolvedTarget[], attempts = 0): ResolvedRoute => ({ alias: 'm', kind: 'chat', targets, retry: { attempts, backoffMs: 10 }, fingerprint: 'f' })
 const noSleep = { sleep: async () => {}, random: () => 0.5 }
 
 describe('failover', () => {

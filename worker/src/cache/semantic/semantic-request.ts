@@ -60,10 +60,6 @@ export function contextKey(parts: ContextParts, rest: Record<string, unknown>): 
   return sha256Hex(canonicalJson({ v: 1, ...parts, body: answerRelevant(rest) }))
 }
 
-/** Provider types and models of a route's targets, hashed as the exact cache does. */
-export function routeFingerprint(targets: readonly { config: { type: string }; model: string }[]): string {
-  return sha256Hex(canonicalJson(targets.map((t) => [t.config.type, t.model])))
-}
 
 /** An entry's id: one per (context, question), so re-asking replaces rather than duplicates. */
 export function entryId(context: string, question: string): string {
