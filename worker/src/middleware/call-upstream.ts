@@ -49,7 +49,12 @@ export function callUpstream(now: () => number = Date.now): MiddlewareHandler<Ap
     facts.upstreamMs = answered.ms
     const clientWantsUsage = (c.var.body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true
     const started = c.var.startedAt
-    const relayed = relayStream(result.body, { clientWantsUsage, onFirstByte: () => (facts.ttfbMs = now() - started) })
+    const relayed = relayStream(result.body, {
+      clientWantsUsage,
+      onFirstByte: () => (facts.ttfbMs = now() - started),
+      // The target's timeout bounded the wait for headers; it also bounds each silence after them.
+      idleTimeoutMs: target.timeoutMs,
+    })
     c.set(
       'answer',
       relayed.answer.then((completion): StoredAnswer | undefined => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { relayStream } from './relay.ts'
 
 const chunk = (delta: object, finish: string | null = null) => ({
@@ -117,5 +117,24 @@ describe('stream relay', () => {
     while (!text.includes('[DONE]')) text += new TextDecoder().decode((await reader.read()).value)
     await reader.cancel()
     expect((await relayed.answer)?.choices[0]?.message.content).toBe('Grüße, wörld 🌍')
+  })
+
+  it('ends a stream whose upstream goes silent with an error event, cancels upstream, and stores nothing', async () => {
+    let cancelled = false
+    const upstream = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new TextEncoder().encode(sse(events.slice(0, 2), false)))
+      },
+      cancel() {
+        cancelled = true
+      },
+    })
+    const relayed = relayStream(upstream, { clientWantsUsage: false, idleTimeoutMs: 50 })
+    const text = await new Response(relayed.body).text()
+    expect(text).toContain('Grüße')
+    expect(text).toMatch(/data: \{"error":\{[^\n]*"code":"upstream_timeout"/)
+    expect(text).not.toContain('[DONE]')
+    expect(await relayed.answer).toBeUndefined()
+    await vi.waitFor(() => expect(cancelled).toBe(true), { timeout: 1000 })
   })
 })

@@ -5,7 +5,7 @@
  * dropped when the client did not ask for it itself.
  */
 import type { ChatCompletion, ChatCompletionChunk } from 'openai/resources/chat/completions'
-import { sseDataOf } from '../lib/sse.ts'
+import { encodeSseData, sseDataOf } from '../lib/sse.ts'
 import { CompletionAssembler } from './assemble.ts'
 
 export interface Relayed {
@@ -19,7 +19,12 @@ const emptyChoices = /"choices"\s*:\s*\[\s*\]/
 
 export function relayStream(
   upstream: ReadableStream<Uint8Array>,
-  options: { clientWantsUsage: boolean; onFirstByte?: () => void },
+  options: {
+    clientWantsUsage: boolean
+    onFirstByte?: () => void
+    /** Longest silence allowed between two upstream chunks; past it the stream ends with an error event. */
+    idleTimeoutMs?: number
+  },
 ): Relayed {
   const assembler = new CompletionAssembler()
   const decoder = new TextDecoder()
@@ -54,9 +59,27 @@ export function relayStream(
     }
   }
 
+  // A stalled upstream must not hold the client forever: each chunk re-arms the idle timer; when it
+  // fires, the client gets an OpenAI-style error event, the stream ends and the upstream is cancelled.
+  let idle: ReturnType<typeof setTimeout> | undefined
+  const arm = (controller: TransformStreamDefaultController<Uint8Array>) => {
+    if (!options.idleTimeoutMs) return
+    clearTimeout(idle)
+    idle = setTimeout(() => {
+      assembler.fail()
+      settle(undefined)
+      controller.enqueue(encodeSseData({ error: { message: 'The upstream stopped sending.', type: 'upstream_error', param: null, code: 'upstream_timeout' } }))
+      controller.terminate()
+    }, options.idleTimeoutMs)
+  }
+
   const body = upstream.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
+      start(controller) {
+        arm(controller)
+      },
       transform(chunk, controller) {
+        arm(controller)
         buffer += decoder.decode(chunk, { stream: true })
         // Providers that end lines with CRLF: normalise so events split on a blank line.
         if (buffer.includes('\r')) buffer = buffer.replace(/\r\n/g, '\n')
@@ -68,11 +91,13 @@ export function relayStream(
         }
       },
       flush(controller) {
+        clearTimeout(idle)
         buffer += decoder.decode()
         if (buffer.trim()) handleEvent(buffer.trim(), controller)
         settle(assembler.result())
       },
       cancel() {
+        clearTimeout(idle)
         settle(undefined)
       },
     }),
