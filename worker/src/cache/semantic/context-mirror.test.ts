@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { ContextMirror, MirrorRegistry } from './context-mirror.ts'
 import { dot, normalise, sketchOf } from './quantize.ts'
+import { unitVector } from './test-vectors.ts'
 
 const DIMS = 128
 
-function unit(seed: number): Float32Array {
-  let x = seed * 2654435761 || 1
-  const v = new Float32Array(DIMS)
-  for (let i = 0; i < DIMS; i++) {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    v[i] = ((x >>> 0) / 2 ** 32) * 2 - 1
-  }
-  return normalise(v)
-}
+const unit = (seed: number): Float32Array => unitVector(seed, DIMS)
 
 const NOW = 1_000_000
 

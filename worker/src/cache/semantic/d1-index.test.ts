@@ -5,21 +5,11 @@ import { d1VectorIndex } from './d1-index.ts'
 import { SemanticEntries } from './entries.ts'
 import { normalise } from './quantize.ts'
 import type { SemanticEntry } from './vector-index.ts'
+import { unitVector } from './test-vectors.ts'
 
 const DIMS = 64
 
-/** A deterministic pseudo-random unit vector (xorshift), so tests need no model. */
-function unit(seed: number): Float32Array {
-  let x = seed * 2654435761 || 1
-  const v = new Float32Array(DIMS)
-  for (let i = 0; i < DIMS; i++) {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    v[i] = ((x >>> 0) / 2 ** 32) * 2 - 1
-  }
-  return normalise(v)
-}
+const unit = (seed: number): Float32Array => unitVector(seed, DIMS)
 
 /** `base` nudged by a little of `noise`: cosine close to 1 but not 1. */
 function near(base: Float32Array, noise: Float32Array, amount = 0.1): Float32Array {
