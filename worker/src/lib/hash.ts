@@ -8,12 +8,6 @@ export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex')
 }
 
-export function toHex(bytes: Uint8Array): string {
-  let out = ''
-  for (const b of bytes) out += b.toString(16).padStart(2, '0')
-  return out
-}
-
 /**
  * JSON with object keys sorted at every depth, so two equal values always serialise alike.
  * `undefined` members are dropped, as JSON.stringify does.

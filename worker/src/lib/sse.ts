@@ -15,29 +15,45 @@ export function encodeSseData(payload: unknown): Uint8Array {
  * other fields ignored). Handles `\n\n` and `\r\n\r\n` separators and events split across chunks.
  */
 export async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  const decoder = new TextDecoder()
-  let buffer = ''
+  const splitter = new SseSplitter()
   for await (const chunk of body) {
-    buffer += decoder.decode(chunk, { stream: true })
-    let end: number
-    while ((end = eventEnd(buffer)) >= 0) {
-      const raw = buffer.slice(0, end)
-      buffer = buffer.slice(end).replace(/^(\r?\n)+/, '')
-      const data = sseDataOf(raw)
+    for (const event of splitter.push(chunk)) {
+      const data = sseDataOf(event)
       if (data !== undefined) yield data
     }
   }
-  buffer += decoder.decode()
-  const data = sseDataOf(buffer)
+  const data = sseDataOf(splitter.end())
   if (data !== undefined) yield data
 }
 
-function eventEnd(buffer: string): number {
-  const lf = buffer.indexOf('\n\n')
-  const crlf = buffer.indexOf('\r\n\r\n')
-  if (lf < 0) return crlf
-  if (crlf < 0) return lf
-  return Math.min(lf, crlf)
+/**
+ * Cuts decoded bytes into complete events (CRLF line ends normalised to LF) as they arrive; what
+ * is left over waits for the next chunk. Shared by `sseData` and the gateway's stream relay.
+ */
+export class SseSplitter {
+  private readonly decoder = new TextDecoder()
+  private buffer = ''
+
+  /** The complete, non-blank events this chunk finished. */
+  push(chunk: Uint8Array): string[] {
+    this.buffer += this.decoder.decode(chunk, { stream: true })
+    // A lone trailing "\r" waits for the next chunk's "\n" before it is normalised.
+    if (this.buffer.includes('\r')) this.buffer = this.buffer.replace(/\r\n/g, '\n')
+    const events: string[] = []
+    let end: number
+    while ((end = this.buffer.indexOf('\n\n')) >= 0) {
+      const event = this.buffer.slice(0, end)
+      this.buffer = this.buffer.slice(end + 2)
+      if (event.trim()) events.push(event)
+    }
+    return events
+  }
+
+  /** Whatever the stream ended with, trimmed ('' when nothing). */
+  end(): string {
+    this.buffer += this.decoder.decode()
+    return this.buffer.replace(/\r\n/g, '\n').trim()
+  }
 }
 
 /** The `data` of one event's text (lines joined with "\n"); undefined if it has none. */

@@ -5,7 +5,7 @@
  * dropped when the client did not ask for it itself.
  */
 import type { ChatCompletion, ChatCompletionChunk } from 'openai/resources/chat/completions'
-import { encodeSseData, sseDataOf } from '../lib/sse.ts'
+import { encodeSseData, SseSplitter, sseDataOf } from '../lib/sse.ts'
 import { CompletionAssembler } from './assemble.ts'
 
 export interface Relayed {
@@ -27,8 +27,7 @@ export function relayStream(
   },
 ): Relayed {
   const assembler = new CompletionAssembler()
-  const decoder = new TextDecoder()
-  let buffer = ''
+  const splitter = new SseSplitter()
   let first = true
   let settle: (answer: ChatCompletion | undefined) => void = () => {}
   const answer = new Promise<ChatCompletion | undefined>((resolve) => (settle = resolve))
@@ -80,20 +79,12 @@ export function relayStream(
       },
       transform(chunk, controller) {
         arm(controller)
-        buffer += decoder.decode(chunk, { stream: true })
-        // Providers that end lines with CRLF: normalise so events split on a blank line.
-        if (buffer.includes('\r')) buffer = buffer.replace(/\r\n/g, '\n')
-        let end: number
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const event = buffer.slice(0, end)
-          buffer = buffer.slice(end + 2)
-          if (event.trim()) handleEvent(event, controller)
-        }
+        for (const event of splitter.push(chunk)) handleEvent(event, controller)
       },
       flush(controller) {
         clearTimeout(idle)
-        buffer += decoder.decode()
-        if (buffer.trim()) handleEvent(buffer.trim(), controller)
+        const rest = splitter.end()
+        if (rest) handleEvent(rest, controller)
         settle(assembler.result())
       },
       cancel() {
