@@ -10,7 +10,7 @@ import type { AppEnv, StoredAnswer } from '../env.ts'
 import { GatewayError } from '../errors.ts'
 import { providers } from '../providers/registry.ts'
 import type { ChatRequest, EmbeddingsRequest, ProviderAdapter, ResolvedTarget } from '../providers/types.ts'
-import { answerHeaders } from '../respond/answer-headers.ts'
+import { answerHeaders, clientWantsUsage } from '../respond/answer-headers.ts'
 import { relayStream } from '../stream/relay.ts'
 import { usageFacts } from '../telemetry/usage.ts'
 import { callWithFailover } from '../upstream/failover.ts'
@@ -47,10 +47,9 @@ export function callUpstream(now: () => number = Date.now): MiddlewareHandler<Ap
     facts.provider = target.provider
     facts.modelServed = target.model
     facts.upstreamMs = answered.ms
-    const clientWantsUsage = (c.var.body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true
     const started = c.var.startedAt
     const relayed = relayStream(result.body, {
-      clientWantsUsage,
+      clientWantsUsage: clientWantsUsage(c.var.body),
       onFirstByte: () => (facts.ttfbMs = now() - started),
       // The target's timeout bounded the wait for headers; it also bounds each silence after them.
       idleTimeoutMs: target.timeoutMs,
@@ -64,9 +63,7 @@ export function callUpstream(now: () => number = Date.now): MiddlewareHandler<Ap
         return { endpoint: 'chat', provider: target.provider, model: target.model, usage: facts.usage, raw: JSON.stringify(completion) }
       }),
     )
-    const headers = answerHeaders(c, { cache: facts.cache ?? 'MISS', provider: target.provider, model: target.model })
-    headers['Content-Type'] = 'text/event-stream; charset=utf-8'
-    headers['Cache-Control'] = 'no-cache'
+    const headers = answerHeaders(c, { cache: facts.cache ?? 'MISS', provider: target.provider, model: target.model, format: 'sse' })
     return new Response(relayed.body, { status: 200, headers })
   }
 }
@@ -80,8 +77,7 @@ function answerJson(c: Context<AppEnv>, target: ResolvedTarget, upstreamMs: numb
   facts.completed = true
   const answer: StoredAnswer = { endpoint: c.var.endpoint, provider: target.provider, model: target.model, usage: facts.usage, raw }
   c.set('answer', Promise.resolve(answer))
-  const headers = answerHeaders(c, { cache: facts.cache ?? 'MISS', provider: target.provider, model: target.model })
-  headers['Content-Type'] = 'application/json'
+  const headers = answerHeaders(c, { cache: facts.cache ?? 'MISS', provider: target.provider, model: target.model, format: 'json' })
   return new Response(raw, { status: 200, headers })
 }
 

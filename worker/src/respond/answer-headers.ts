@@ -5,9 +5,10 @@ import type { CacheStatus } from '../telemetry/request-facts.ts'
 
 export function answerHeaders(
   c: Context<AppEnv>,
-  answer: { cache: CacheStatus; provider: string; model: string; similarity?: number },
+  answer: { cache: CacheStatus; provider: string; model: string; similarity?: number; format: 'json' | 'sse' },
 ): Record<string, string> {
   const headers: Record<string, string> = {
+    ...(answer.format === 'sse' ? { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache' } : { 'Content-Type': 'application/json' }),
     'X-WatchLLM-Cache': answer.cache,
     'X-WatchLLM-Provider': answer.provider,
     'X-WatchLLM-Model': answer.model,
@@ -15,4 +16,9 @@ export function answerHeaders(
   }
   if (answer.similarity !== undefined) headers['X-WatchLLM-Similarity'] = answer.similarity.toFixed(4)
   return headers
+}
+
+/** Whether the client asked for the usage chunk at the end of a stream (it is dropped otherwise). */
+export function clientWantsUsage(body: Record<string, unknown>): boolean {
+  return (body.stream_options as { include_usage?: boolean } | null | undefined)?.include_usage === true
 }

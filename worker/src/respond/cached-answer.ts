@@ -6,7 +6,7 @@ import type { Context } from 'hono'
 import type { ChatCompletion } from 'openai/resources/chat/completions'
 import type { AppEnv, StoredAnswer } from '../env.ts'
 import { replayAsStream } from '../stream/replay.ts'
-import { answerHeaders } from './answer-headers.ts'
+import { answerHeaders, clientWantsUsage } from './answer-headers.ts'
 
 export function respondFromCache(c: Context<AppEnv>, answer: StoredAnswer, how: { cache: 'HIT' | 'SEMANTIC'; similarity?: number }): Response {
   const facts = c.var.facts
@@ -16,13 +16,8 @@ export function respondFromCache(c: Context<AppEnv>, answer: StoredAnswer, how: 
   facts.modelServed = answer.model
   facts.completed = true
   facts.usage = answer.usage
-  const headers = answerHeaders(c, { cache: how.cache, provider: answer.provider, model: answer.model, similarity: how.similarity })
-  if (answer.endpoint === 'chat' && c.var.body.stream === true) {
-    const wantsUsage = (c.var.body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true
-    headers['Content-Type'] = 'text/event-stream; charset=utf-8'
-    headers['Cache-Control'] = 'no-cache'
-    return new Response(replayAsStream(JSON.parse(answer.raw) as ChatCompletion, wantsUsage), { status: 200, headers })
-  }
-  headers['Content-Type'] = 'application/json'
-  return new Response(answer.raw, { status: 200, headers })
+  const stream = answer.endpoint === 'chat' && c.var.body.stream === true
+  const headers = answerHeaders(c, { cache: how.cache, provider: answer.provider, model: answer.model, similarity: how.similarity, format: stream ? 'sse' : 'json' })
+  const body = stream ? replayAsStream(JSON.parse(answer.raw) as ChatCompletion, clientWantsUsage(c.var.body)) : answer.raw
+  return new Response(body, { status: 200, headers })
 }
