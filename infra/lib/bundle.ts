@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto'
 import { readdir, readFile, rm } from 'node:fs/promises'
-import { basename, extname, join } from 'node:path'
+import { basename, extname, join, relative } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { execNode, resolveBin } from './exec.ts'
 import { repoRoot } from './paths.ts'
@@ -83,6 +83,15 @@ export async function readWorkerBundle(dir: string, main: string): Promise<Worke
     rawBytes: modules.reduce((n, m) => n + m.bytes, 0),
     gzipBytes: modules.reduce((n, m) => n + m.gzipBytes, 0),
   }
+}
+
+/**
+ * The bundle with every module path relative to `dir`: what resource inputs hold, so they read the
+ * same on every checkout and CI runner (Pulumi starts the providers in the program's directory).
+ */
+export function relativeTo(bundle: WorkerBundle, dir: string): WorkerBundle {
+  const rel = (m: BundleModule): BundleModule => ({ ...m, path: relative(dir, m.path) })
+  return { ...bundle, dir: relative(dir, bundle.dir), main: rel(bundle.main), extras: bundle.extras.map(rel) }
 }
 
 export interface BuildOptions {
