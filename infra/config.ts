@@ -61,9 +61,11 @@ export const settingsSchema = z.object({
     .object({
       enabled: z.boolean().default(false),
       emails: z.array(z.email()).default([]),
+      /** Access service token ids allowed in without a person (automation, `npm run smoke:cloud`). */
+      serviceTokenIds: z.array(z.uuid()).default([]),
     })
     .refine((a) => !a.enabled || a.emails.length > 0, { message: 'needs at least one email for Cloudflare Access', path: ['emails'] })
-    .default({ enabled: false, emails: [] }),
+    .default({ enabled: false, emails: [], serviceTokenIds: [] }),
   d1: z
     .object({ locationHint: z.enum(['wnam', 'enam', 'weur', 'eeur', 'apac', 'oc']).optional() })
     .default({}),

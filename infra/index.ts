@@ -81,7 +81,7 @@ const wranglerPath = fromRepo(settings.build.wranglerConfig)
 const declaration = await readWranglerConfig(wranglerPath, relative(repoRoot, wranglerPath))
 const bundleDir = settings.build.workerBundleDir ? fromRepo(settings.build.workerBundleDir) : join(repoRoot, '.wrangler', 'deploy', stack, 'worker')
 if (!settings.build.workerBundleDir)
-  await buildWorkerBundle({ config: wranglerPath, outDir: bundleDir, policyDir: fromRepo(settings.policyDir) })
+  await buildWorkerBundle({ config: wranglerPath, outDir: bundleDir, policyDir: fromRepo(settings.policyDir), environment: 'production' })
 const bundle = await readWorkerBundle(bundleDir, declaration.main)
 if (relative(repoRoot, bundleDir).startsWith('..'))
   throw new pulumi.RunError(`watchllm:build.workerBundleDir must be inside the repository (${bundleDir} is not): deploys must not depend on where it was built`)
@@ -187,6 +187,7 @@ const admin = adminDist
       compatibilityDate: declaration.compatibilityDate,
       gatewayScriptName: gateway.scriptName,
       accessEmails: settings.admin.emails,
+      serviceTokenIds: settings.admin.serviceTokenIds,
     })
   : undefined
 
@@ -195,6 +196,8 @@ export const gatewayUrl = gateway.url
 export const workerName = gateway.scriptName
 export const policyHash = policy.hash
 export const policyFiles = policy.sources
+/** The compiled policy as deployed (no secrets in it: key hashes and secret names only), what `npm run preview` diffs against. */
+export const deployedPolicy = Object.fromEntries(Object.entries(policy).filter(([k]) => k !== 'keys'))
 export const workerBundle = { sha256: bundle.sha256, rawBytes: bundle.rawBytes, gzipBytes: bundle.gzipBytes }
 export const bindings = gateway.bindingNames
 export const unboundOptionalBindings = gateway.unboundOptional

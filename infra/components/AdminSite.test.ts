@@ -55,6 +55,15 @@ describe('AdminSite', () => {
     })
   })
 
+  test('service tokens, when listed, get their own non-identity policy on the same application', async () => {
+    const id = '6d5e1c6e-3a1f-4a7e-9a55-0c1f0b5f9d3a'
+    const built = await buildUnderMocks((opts) => new AdminSite('admin', args({ serviceTokenIds: [id] }), opts))
+    const policies = built.resources.filter((r) => r.type === T.policy)
+    expect(policies.map((p) => p.inputs['decision']).sort()).toEqual(['allow', 'non_identity'])
+    expect(policies.find((p) => p.inputs['decision'] === 'non_identity')?.inputs['includes']).toEqual([{ serviceToken: { tokenId: id } }])
+    expect((built.resources.find((r) => r.type === T.app)?.inputs['policies'] as unknown[]).length).toBe(2)
+  })
+
   test('without any email the site would be public: refused', async () => {
     await expect(buildUnderMocks((opts) => new AdminSite('admin', args({ accessEmails: [] }), opts))).rejects.toThrow(/at least one email/)
   })

@@ -26,6 +26,8 @@ export interface AdminSiteArgs {
   gatewayScriptName: pulumi.Input<string>
   /** Emails Cloudflare Access lets in (one-time PIN or your identity provider). */
   accessEmails: pulumi.Input<string>[]
+  /** Access service tokens (their ids) let in without a person: automation, `npm run smoke:cloud`. */
+  serviceTokenIds?: pulumi.Input<string>[]
   /** Upload settings (tests point them at a recorder instead of wrangler). */
   upload?: PagesUploadOptions
 }
@@ -69,6 +71,20 @@ export class AdminSite extends pulumi.ComponentResource {
       { parent: this },
     )
 
+    // …plus, when asked, service tokens for automation (no identity: `non_identity`).
+    const tokens = (args.serviceTokenIds ?? []).length
+      ? new cloudflare.ZeroTrustAccessPolicy(
+          `${name}-access-tokens`,
+          {
+            accountId: args.accountId,
+            name: pulumi.interpolate`${args.projectName} automation`,
+            decision: 'non_identity',
+            includes: (args.serviceTokenIds ?? []).map((tokenId) => ({ serviceToken: { tokenId } })),
+          },
+          { parent: this },
+        )
+      : undefined
+
     // …and the Access application in front of the site and its preview subdomains.
     const app = new cloudflare.ZeroTrustAccessApplication(
       `${name}-access`,
@@ -83,7 +99,7 @@ export class AdminSite extends pulumi.ComponentResource {
         ],
         sessionDuration: '24h',
         appLauncherVisible: false,
-        policies: [{ id: policy.id, precedence: 1 }],
+        policies: [{ id: policy.id, precedence: 1 }, ...(tokens ? [{ id: tokens.id, precedence: 2 }] : [])],
       },
       { parent: this },
     )
@@ -92,7 +108,7 @@ export class AdminSite extends pulumi.ComponentResource {
     new PagesUpload(
       `${name}-upload`,
       { accountId: args.accountId, projectName: project.name, branch: 'main', directory: args.uploadDir, sha256: args.uploadHash },
-      { parent: this, dependsOn: [project, policy, app] },
+      { parent: this, dependsOn: [project, policy, app, ...(tokens ? [tokens] : [])] },
       args.upload ? new PagesUploadProvider(args.upload) : undefined,
     )
 

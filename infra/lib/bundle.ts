@@ -100,6 +100,8 @@ export interface BuildOptions {
   outDir: string
   /** The policy directory compiled into the bundle (scripts/build-policy.mjs reads WATCHLLM_POLICY_DIR). */
   policyDir: string
+  /** What the policy is checked for (WATCHLLM_ENV): deploys build for production. */
+  environment: 'local' | 'production'
   timeoutMs?: number
 }
 
@@ -113,7 +115,7 @@ export function wranglerBin(): string {
  * `wrangler deploy --dry-run --outdir` for the top-level (production) environment.
  */
 export async function buildWorkerBundle(opts: BuildOptions): Promise<void> {
-  const env = { WATCHLLM_POLICY_DIR: opts.policyDir, WRANGLER_SEND_METRICS: 'false' }
+  const env = { WATCHLLM_POLICY_DIR: opts.policyDir, WATCHLLM_ENV: opts.environment, WRANGLER_SEND_METRICS: 'false' }
   await execNode(join(repoRoot, 'scripts', 'build-policy.mjs'), [], { cwd: repoRoot, env, timeoutMs: opts.timeoutMs })
   await rm(opts.outDir, { recursive: true, force: true })
   await execNode(wranglerBin(), ['deploy', '--dry-run', '--outdir', opts.outDir, '--config', opts.config, '--env', ''], {
