@@ -29,7 +29,7 @@ projects:
 if (!compiled.ok) throw new Error(JSON.stringify(compiled.error))
 const policy = compiled.value
 
-async function twice(environment: string, model: string, stream = false): Promise<(string | null)[]> {
+async function twice(environment: 'local' | 'production', model: string, stream = false): Promise<(string | null)[]> {
   // One app: the same isolate, so the second call would be an L0 hit if the first was stored.
   const client = driveGateway(createApp(policy), KEY, { WATCHLLM_ENV: environment }).client()
   const body = { model, messages: [{ role: 'user' as const, content: `mock answers ${crypto.randomUUID()}` }] }

@@ -35,8 +35,13 @@ describe('the AdminApi entrypoint (service binding)', () => {
     expect(res.status).toBe(405)
   })
 
-  it('the public hostname still needs the admin token, whatever identity header it is sent', async () => {
+  it('the public hostname still needs the admin token, and never takes the site’s identity header', async () => {
     const res = await exports.default.fetch(new Request('http://gateway.test/admin/api/policy', { headers: { 'x-watchllm-admin-user': 'ann@example.com' } }))
     expect(res.status).toBe(401)
+    const marker = `?probe=${crypto.randomUUID()}`
+    await exports.default.fetch(
+      new Request(`http://gateway.test/admin/api/overview${marker}`, { headers: { authorization: 'Bearer lgw_admin_local_dev_token', 'x-watchllm-admin-user': 'mallory@example.com' } }),
+    )
+    await auditOf(marker).toEqual({ actor: expect.stringMatching(/^token:[0-9a-f]{12}$/), status: 400 })
   })
 })
