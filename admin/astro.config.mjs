@@ -1,13 +1,10 @@
-// The admin site: static pages (prerendered) plus one on-demand route, the same-origin read-only
-// proxy to the gateway's admin API (src/pages/api/[...path].ts), served by @astrojs/cloudflare.
-import cloudflare from '@astrojs/cloudflare'
+// The admin site: every page prerendered to static HTML, no server output and no adapter. The
+// dynamic part, `/api/*`, is a Pages Function (functions/api/[[path]].ts) that reaches the gateway
+// through a service binding; scripts/deploy/admin-upload.ts builds the two into one Pages upload.
 import { defineConfig } from 'astro/config'
 
 export default defineConfig({
   output: 'static',
-  adapter: cloudflare({ prerenderEnvironment: 'node', imageService: 'passthrough' }),
-  // No sessions: the admin keeps no server-side state (and needs no KV for it).
-  session: false,
   // `/requests` → requests.html: clean URLs with no redirect hop on Cloudflare's asset server.
   build: { format: 'file' },
   trailingSlash: 'never',

@@ -27,7 +27,6 @@ export const settingsSchema = z.object({
     .refine((d) => d.zoneId !== undefined || d.zoneName !== undefined, 'needs zoneId or zoneName')
     .refine((d) => d.routePattern === undefined || d.zoneId !== undefined, 'routePattern needs zoneId')
     .optional(),
-  workersDevSubdomain: z.string().regex(/^[a-z0-9-]+$/, 'is the part before .workers.dev').optional(),
   upstash: z
     .object({
       enabled: z.boolean().default(false),
@@ -38,8 +37,10 @@ export const settingsSchema = z.object({
   supabase: z
     .object({
       enabled: z.boolean().default(false),
-      organizationId: z.string().min(1).optional(),
+      organizationId: z.string().regex(/^[\w-]+$/, 'is the organization slug').optional(),
       region: awsRegion.default('us-east-1'),
+      /** Take over this existing project (its ref) instead of creating one; never done unasked. */
+      adoptProjectRef: z.string().regex(/^[a-z]{20}$/, 'is a project ref: 20 lower-case letters').optional(),
     })
     .refine((s) => !s.enabled || s.organizationId !== undefined, { message: 'needs organizationId when enabled', path: ['organizationId'] })
     .default({ enabled: false, region: 'us-east-1' }),
@@ -60,9 +61,11 @@ export const settingsSchema = z.object({
     .object({
       enabled: z.boolean().default(false),
       emails: z.array(z.email()).default([]),
+      /** Access service token ids allowed in without a person (automation, `npm run smoke:cloud`). */
+      serviceTokenIds: z.array(z.uuid()).default([]),
     })
     .refine((a) => !a.enabled || a.emails.length > 0, { message: 'needs at least one email for Cloudflare Access', path: ['emails'] })
-    .default({ enabled: false, emails: [] }),
+    .default({ enabled: false, emails: [], serviceTokenIds: [] }),
   d1: z
     .object({ locationHint: z.enum(['wnam', 'enam', 'weur', 'eeur', 'apac', 'oc']).optional() })
     .default({}),
@@ -83,7 +86,7 @@ export const settingsSchema = z.object({
 export type StackSettings = z.output<typeof settingsSchema> & { name: string }
 
 const keys = Object.keys(settingsSchema.shape) as (keyof typeof settingsSchema.shape)[]
-const scalarKeys = new Set<string>(['accountId', 'name', 'policyDir', 'workersDevSubdomain'])
+const scalarKeys = new Set<string>(['accountId', 'name', 'policyDir'])
 
 export type SettingsResult = { ok: true; value: StackSettings } | { ok: false; error: string[] }
 

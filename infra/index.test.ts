@@ -6,7 +6,8 @@ import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { formatPolicyIssues, loadPolicyDir } from '../worker/src/policy/load.ts'
-import { T, accountId, adminToken, allOn, core, dbPassword, fx, loadFixtures, optionalTypes, partTypes, scriptBindings, secrets, sha256 } from './testing/fixtures.ts'
+import { repoRoot } from './lib/paths.ts'
+import { T, accountId, adminToken, allOn, core, dbPassword, fx, loadFixtures, optionalTypes, partTypes, productionPolicyDir, scriptBindings, secrets, sha256 } from './testing/fixtures.ts'
 import { mockUpstashRestToken, plaintextStrings, reveal } from './testing/mocks.ts'
 import { runProgram, tempTree } from './testing/program.ts'
 
@@ -20,7 +21,8 @@ describe('resources per optional part', () => {
     expect(run.resources.filter((r) => optionalTypes.includes(r.type) || r.type === T.route)).toEqual([])
     expect(run.one(T.workersDev).inputs).toMatchObject({ enabled: true, scriptName: 'watchllm-test-gateway' })
     expect(run.outputs['policyHash']).toBe(fx.policyHash)
-    expect(run.outputs['gatewayUrl']).toBe('https://watchllm-test-gateway.<your-subdomain>.workers.dev')
+    // The account's real workers.dev subdomain, read from the API at program time.
+    expect(run.outputs['gatewayUrl']).toBe('https://watchllm-test-gateway.acme-team.workers.dev')
   })
 
   test.each(Object.keys(partTypes) as (keyof typeof partTypes)[])('turning on only %s adds exactly its resources', async (part) => {
@@ -56,16 +58,9 @@ describe('resources per optional part', () => {
     expect(reveal(run.one(T.pages).inputs)).toMatchObject({
       name: 'watchllm-test-admin',
       productionBranch: 'main',
-      deploymentConfigs: {
-        production: {
-          envVars: { GATEWAY_URL: { type: 'plain_text', value: 'https://llm.example.com' }, ADMIN_TOKEN: { type: 'secret_text', value: adminToken } },
-          services: { GATEWAY: { service: 'watchllm-test-gateway' } },
-        },
-      },
+      deploymentConfigs: { production: { services: { GATEWAY: { service: 'watchllm-test-gateway', entrypoint: 'AdminApi' } } } },
     })
-    const deploy = run.one(T.deploy).inputs
-    expect(deploy['create']).toContain(`pages deploy "${fx.adminDir}" --project-name watchllm-test-admin --branch main`)
-    expect(deploy['triggers']).toHaveLength(1)
+    expect(run.one(T.upload).inputs).toMatchObject({ projectName: 'watchllm-test-admin', branch: 'main', directory: fx.adminDir.slice(repoRoot.length + 1) })
     expect(run.one(T.accessPolicy).inputs).toMatchObject({ decision: 'allow', includes: [{ email: { email: 'ops@example.com' } }] })
     expect(run.one(T.accessApp).inputs).toMatchObject({ type: 'self_hosted', domain: 'watchllm-test-admin.pages.dev', policies: [{ id: 'admin-access-policy-id', precedence: 1 }] })
     expect(run.one(T.customDomain).inputs).toMatchObject({ hostname: 'llm.example.com', zoneName: 'example.com', service: 'watchllm-test-gateway' })
@@ -74,12 +69,55 @@ describe('resources per optional part', () => {
   })
 
   test('the admin upload re-runs exactly when the built site changes', async () => {
-    const triggers = async (): Promise<unknown> =>
-      (await runProgram({ settings: { ...core(), admin: { enabled: true, emails: ['ops@example.com'] }, build: { workerBundleDir: fx.bundleDir, adminDistDir: fx.adminDir } }, secrets: secrets() })).one(T.deploy).inputs['triggers']
-    const before = await triggers()
-    expect(await triggers()).toEqual(before)
+    const hash = async (): Promise<unknown> =>
+      (await runProgram({ settings: { ...core(), admin: { enabled: true, emails: ['ops@example.com'] }, build: { workerBundleDir: fx.bundleDir, adminDistDir: fx.adminDir } }, secrets: secrets() })).one(T.upload).inputs['sha256']
+    const before = await hash()
+    expect(await hash()).toEqual(before)
     await writeFile(join(fx.adminDir, 'index.html'), '<h1>WatchLLM admin v2</h1>')
-    expect(await triggers()).not.toEqual(before)
+    expect(await hash()).not.toEqual(before)
+  })
+
+  test('an admin build with server output is not uploaded', async () => {
+    const dir = await tempTree({ 'index.html': '<h1>admin</h1>', 'server/entry.mjs': 'export {}', 'client/app.js': '' })
+    await expect(
+      runProgram({ settings: { ...core(), admin: { enabled: true, emails: ['ops@example.com'] }, build: { workerBundleDir: fx.bundleDir, adminDistDir: dir } }, secrets: secrets() }),
+    ).rejects.toThrow(/is not a Pages upload .* it holds server\/entry\.mjs/)
+  })
+})
+
+describe('a second `up` changes nothing', () => {
+  test('running the program twice yields identical inputs for every resource, with no path of this machine in them', async () => {
+    const settings = allOn()
+    const one = await runProgram({ settings, secrets: secrets({ supabaseDbPassword: dbPassword }) })
+    const two = await runProgram({ settings, secrets: secrets({ supabaseDbPassword: dbPassword }) })
+    const inputsOf = (run: typeof one) => run.resources.map((r) => ({ type: r.type, name: r.name, inputs: reveal(r.inputs) }))
+    expect(inputsOf(two)).toEqual(inputsOf(one))
+    // Nothing that differs between checkouts or CI runners: no absolute path, no Node binary, no temp dir.
+    const strings = JSON.stringify(inputsOf(one).map((r) => ({ ...r, inputs: { ...(r.inputs as object), __provider: undefined } })))
+    expect(strings).not.toContain(repoRoot)
+    expect(strings).not.toContain(process.execPath)
+    expect(strings).not.toMatch(/"\/(tmp|home|root|usr|opt)\//)
+    const script = one.one(T.script).inputs
+    expect(script['contentFile']).toMatch(/^(\.\.\/)?\.tmp\/infra-test-\w+\/bundle-\w+\/index\.js$/)
+  })
+})
+
+describe('workers.dev', () => {
+  test('without a domain and without an account subdomain, the program says what to do', async () => {
+    const saved = fx.cloudflare?.subdomain.value
+    if (fx.cloudflare) fx.cloudflare.subdomain.value = undefined
+    try {
+      await expect(runProgram({ settings: core(), secrets: secrets() })).rejects.toThrow(/has no workers\.dev subdomain, which a gateway on workers\.dev needs: open the dashboard/)
+    } finally {
+      if (fx.cloudflare) fx.cloudflare.subdomain.value = saved
+    }
+  })
+
+  test('with a custom domain the subdomain is not needed (nor read)', async () => {
+    const before = fx.cloudflare?.requests.length ?? 0
+    const run = await runProgram({ settings: { ...core(), domain: { hostname: 'llm.example.com', zoneName: 'example.com' } }, secrets: secrets() })
+    expect(run.outputs['gatewayUrl']).toBe('https://llm.example.com')
+    expect(fx.cloudflare?.requests.slice(before).filter((r) => r.path.endsWith('/workers/subdomain'))).toEqual([])
   })
 })
 
@@ -93,12 +131,20 @@ describe('secrets', () => {
     }
     expect(JSON.stringify(run.outputs)).not.toMatch(new RegExp(sensitive.map((s) => s.replaceAll('.', '\\.')).join('|')))
     const secretBindings = Object.fromEntries(scriptBindings(run).filter((b) => b.type === 'secret_text').map((b) => [b.name, b['text']]))
+    // The admin token is bound only as its hash, and only because this stack set one.
     expect(secretBindings).toEqual({
       ...fx.providerKeys,
       ADMIN_TOKEN_SHA256: sha256(adminToken),
       UPSTASH_REDIS_REST_URL: 'https://upstash-redis.upstash.io',
       UPSTASH_REDIS_REST_TOKEN: mockUpstashRestToken,
     })
+  })
+
+  test('the admin token is optional: without it the public admin API stays closed (no hash is bound)', async () => {
+    const { adminToken: _omitted, ...rest } = secrets()
+    const run = await runProgram({ settings: core(), secrets: rest })
+    expect(scriptBindings(run).map((b) => b.name)).not.toContain('ADMIN_TOKEN_SHA256')
+    await expect(runProgram({ settings: core(), secrets: rest, plaintext: { adminToken: 'lgw_admin_plain' } })).rejects.toThrow(/in plaintext \(they must be encrypted\): adminToken/)
   })
 
   test('a provider key missing from stack config stops the program with the command to run', async () => {
@@ -146,12 +192,30 @@ describe('credentials', () => {
 })
 
 describe('policy', () => {
-  async function policyVariant(edit: (projects: string) => string): Promise<string> {
+  async function policyVariant(edit: (projects: string) => string, file = 'projects.yaml'): Promise<string> {
     const files: Record<string, string> = {}
-    for (const f of await readdir('policies')) if (f.endsWith('.yaml')) files[f] = await readFile(join('policies', f), 'utf8')
-    files['projects.yaml'] = edit(files['projects.yaml'] ?? '')
+    for (const f of await readdir(productionPolicyDir)) if (f.endsWith('.yaml')) files[f] = await readFile(join(productionPolicyDir, f), 'utf8')
+    files[file] = edit(files[file] ?? '')
     return tempTree(files)
   }
+
+  test('the local demo policy (mock targets, the local dev key) fails preview with the compiler’s file:line messages', async () => {
+    const compiled = await loadPolicyDir('policies', { environment: 'production' })
+    expect(compiled.ok).toBe(false)
+    const expected = compiled.ok ? '' : formatPolicyIssues(compiled.error)
+    expect(expected).toMatch(/^policies\/models\.yaml:\d+ models\.gpt-4o-mini\.targets\.2\.provider: routes to the mock provider "mock"/)
+    expect(expected).toMatch(/policies\/projects\.yaml:\d+ projects\.demo\.keys\.0\.local_only: key local-dev is local_only/)
+    await expect(runProgram({ settings: { ...core(), policyDir: 'policies' }, secrets: secrets() })).rejects.toThrow(expected)
+  })
+
+  test('one mock fallback added to a production policy stops preview at its line', async () => {
+    const dir = await policyVariant((m) => m.replace('      - { provider: anthropic, model: claude-haiku-4-5 }\n', '      - { provider: anthropic, model: claude-haiku-4-5 }\n      - { provider: mock }\n'), 'models.yaml')
+    const withMock = join(dir, 'mock.yaml')
+    await writeFile(withMock, 'providers:\n  mock: { type: mock }\n')
+    await expect(runProgram({ settings: { ...core(), policyDir: dir }, secrets: secrets() })).rejects.toThrow(
+      /models\.yaml:14 models\.claude-haiku-4-5\.targets\.1\.provider: routes to the mock provider "mock", which only answers under WATCHLLM_ENV=local — hint: /,
+    )
+  })
 
   test('a bad policy fails with the compiler’s own `file:line path: message`', async () => {
     const dir = await policyVariant((p) => p.replace('      semantic:\n        enabled: true\n', '      semantic:\n        enabled: true\n        threshold: 2\n'))

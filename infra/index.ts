@@ -13,8 +13,8 @@ import { Supabase } from './components/Supabase.ts'
 import { Upstash } from './components/Upstash.ts'
 import { VectorIndex } from './components/VectorIndex.ts'
 import { readStackSettings } from './config.ts'
-import { buildAdminSite, hashDirectory } from './lib/admin-build.ts'
-import { buildWorkerBundle, readWorkerBundle, wranglerBin } from './lib/bundle.ts'
+import { buildAdminSite, foreignUploadFiles, hashDirectory, listFiles } from './lib/admin-build.ts'
+import { buildWorkerBundle, readWorkerBundle, relativeTo } from './lib/bundle.ts'
 import { embedders } from './lib/embedders.ts'
 import { readMigrationFiles } from './lib/migration-files.ts'
 import { kebab, stackResourceName } from './lib/names.ts'
@@ -22,9 +22,12 @@ import { fromRepo, repoRoot } from './lib/paths.ts'
 import { compilePolicyOrThrow, policyNeeds } from './lib/policy.ts'
 import { checkSecrets, credentialProblems, formatSecretProblems, requireSecrets } from './lib/secrets.ts'
 import { readWranglerConfig } from './lib/wrangler-config.ts'
-import { cloudflareApiDefaults, durableObjectMigrationTag } from './providers/cloudflare-api.ts'
+import { cloudflareApiDefaults, durableObjectMigrationTag, workersDevSubdomain } from './providers/cloudflare-api.ts'
 import { supabaseApiDefaults } from './providers/supabase-api.ts'
 
+// Pulumi starts this program, and the providers, in the program's directory (infra/): paths in
+// resource inputs are relative to it, so they read the same on every checkout and CI runner.
+const programDir = process.cwd()
 // Paths in config and in policy errors (`policies/projects.yaml:14 …`) are relative to the repo root.
 process.chdir(repoRoot)
 
@@ -38,8 +41,8 @@ const { accountId, name: prefix } = settings
 const cloudflareApi = { ...cloudflareApiDefaults, apiBaseUrl: settings.api.cloudflare ?? cloudflareApiDefaults.apiBaseUrl }
 const supabaseApi = { ...supabaseApiDefaults, apiBaseUrl: settings.api.supabase ?? supabaseApiDefaults.apiBaseUrl }
 
-// ── policy: compiled and validated here, so a bad one stops `pulumi preview` ──────────────────
-const policy = await compilePolicyOrThrow(settings.policyDir)
+// ── policy: compiled for production here, so a bad one (or a `mock` route) stops `pulumi preview` ─
+const policy = await compilePolicyOrThrow(settings.policyDir, 'production')
 const needs = policyNeeds(policy)
 if (needs.redisProjects.length > 0 && !settings.upstash.enabled)
   throw new pulumi.RunError(
@@ -47,15 +50,16 @@ if (needs.redisProjects.length > 0 && !settings.upstash.enabled)
   )
 if (needs.semanticProjects.length > 0 && !settings.semantic.enabled)
   pulumi.log.warn(`projects ${needs.semanticProjects.join(', ')} use the semantic cache without Vectorize: the D1 vector store serves it`)
-if (needs.localOnlyKeys.length > 0)
-  pulumi.log.warn(`keys ${needs.localOnlyKeys.join(', ')} are local_only: the deployed gateway (WATCHLLM_ENV=production) refuses them`)
 
 // ── secrets: every provider key the policy names, plus infra's own ────────────────────────────
-const infraSecrets = ['adminToken', ...(settings.supabase.enabled ? ['supabaseDbPassword'] : [])]
+const infraSecrets = settings.supabase.enabled ? ['supabaseDbPassword'] : []
 const problems = checkSecrets(config, [...policy.secrets, ...infraSecrets])
+// The admin token is optional: the admin site needs none (its binding is the credential). Set, it
+// opens the public /admin/api to automation holding it; it must be encrypted all the same.
+problems.plaintext.push(...checkSecrets(config, ['adminToken']).plaintext)
 if (problems.missing.length + problems.plaintext.length > 0) throw new pulumi.RunError(formatSecretProblems(problems, stack))
 const providerKeys = requireSecrets(config, policy.secrets)
-const adminToken = config.requireSecret('adminToken')
+const adminToken = config.getSecret('adminToken')
 
 // API credentials, checked up front so a missing one stops preview instead of failing halfway through `up`.
 const missingCredentials = credentialProblems(
@@ -65,13 +69,22 @@ const missingCredentials = credentialProblems(
 )
 if (missingCredentials.length > 0) throw new pulumi.RunError(missingCredentials.join('\n'))
 
+// Without a domain the gateway is served on workers.dev, which needs the account's subdomain.
+const workersDev = settings.domain ? undefined : await workersDevSubdomain(cloudflareApi, accountId)
+if (!settings.domain && !workersDev)
+  throw new pulumi.RunError(
+    `Cloudflare account ${accountId} has no workers.dev subdomain, which a gateway on workers.dev needs: open the dashboard's Workers & Pages page once (it offers to create one), then run this again; or serve the gateway on your own hostname with watchllm:domain`,
+  )
+
 // ── the worker: bindings from wrangler.jsonc, bundle from `wrangler deploy --dry-run` ─────────
 const wranglerPath = fromRepo(settings.build.wranglerConfig)
 const declaration = await readWranglerConfig(wranglerPath, relative(repoRoot, wranglerPath))
 const bundleDir = settings.build.workerBundleDir ? fromRepo(settings.build.workerBundleDir) : join(repoRoot, '.wrangler', 'deploy', stack, 'worker')
 if (!settings.build.workerBundleDir)
-  await buildWorkerBundle({ config: wranglerPath, outDir: bundleDir, policyDir: fromRepo(settings.policyDir) })
+  await buildWorkerBundle({ config: wranglerPath, outDir: bundleDir, policyDir: fromRepo(settings.policyDir), environment: 'production' })
 const bundle = await readWorkerBundle(bundleDir, declaration.main)
+if (relative(repoRoot, bundleDir).startsWith('..'))
+  throw new pulumi.RunError(`watchllm:build.workerBundleDir must be inside the repository (${bundleDir} is not): deploys must not depend on where it was built`)
 // The deployed worker must serve the policy validated above (its hash is what /health reports).
 if (!(await readFile(bundle.main.path, 'utf8')).includes(policy.hash))
   throw new pulumi.RunError(`the worker bundle in ${relative(repoRoot, bundleDir)} was built from another policy than ${settings.policyDir} (hash ${policy.hash.slice(0, 12)}…): rebuild it`)
@@ -122,6 +135,7 @@ const supabase =
         organizationId: settings.supabase.organizationId,
         region: settings.supabase.region,
         dbPassword: config.requireSecret('supabaseDbPassword'),
+        adoptRef: settings.supabase.adoptProjectRef,
         migrations: await readMigrationFiles(fromRepo(settings.build.postgresMigrationsDir)),
         api: supabaseApi,
       })
@@ -136,38 +150,44 @@ const gateway = new Gateway('gateway', {
   accountId,
   namePrefix: prefix,
   declaration,
-  bundle,
+  bundle: relativeTo(bundle, programDir),
   d1DatabaseIds: Object.fromEntries(databases.map(([b, db]) => [b, db.databaseId])),
   vectorIndexNames: Object.fromEntries(vectorIndexes.map(([b, v]) => [b, v.indexName])),
   hyperdriveId: supabase?.hyperdriveId,
   secrets: {
     ...providerKeys,
     // The worker compares SHA-256 hashes in constant time; it never holds the admin token itself.
-    ADMIN_TOKEN_SHA256: adminToken.apply((t) => createHash('sha256').update(t).digest('hex')),
+    ...(adminToken ? { ADMIN_TOKEN_SHA256: adminToken.apply((t) => createHash('sha256').update(t).digest('hex')) } : {}),
     ...(upstash ? { UPSTASH_REDIS_REST_URL: upstash.restUrl, UPSTASH_REDIS_REST_TOKEN: upstash.restToken } : {}),
   },
   domain: settings.domain,
   deployedMigrationTag,
-  workersDevSubdomain: settings.workersDevSubdomain,
+  workersDevSubdomain: workersDev,
 })
 
+// The admin site: the Pages upload (static pages + the /api function), built now unless given.
 const adminDist = settings.admin.enabled
   ? settings.build.adminDistDir
     ? fromRepo(settings.build.adminDistDir)
-    : await buildAdminSite()
+    : await buildAdminSite({ compatibilityDate: declaration.compatibilityDate })
   : undefined
+if (adminDist) {
+  if (relative(repoRoot, adminDist).startsWith('..'))
+    throw new pulumi.RunError(`watchllm:build.adminDistDir must be inside the repository (${adminDist} is not): deploys must not depend on where it was built`)
+  const foreign = foreignUploadFiles(await listFiles(adminDist))
+  if (foreign.length > 0)
+    throw new pulumi.RunError(`${relative(repoRoot, adminDist)} is not a Pages upload (static files, _worker.js/, _routes.json): it holds ${foreign.slice(0, 5).join(', ')}; rebuild it with npm run build:admin`)
+}
 const admin = adminDist
   ? new AdminSite('admin', {
       accountId,
       projectName: `${prefix}-admin`,
-      distDir: adminDist,
-      distHash: (await hashDirectory(adminDist)).sha256,
-      wrangler: [process.execPath, wranglerBin()],
+      uploadDir: relative(repoRoot, adminDist),
+      uploadHash: (await hashDirectory(adminDist)).sha256,
       compatibilityDate: declaration.compatibilityDate,
-      gatewayUrl: gateway.url,
       gatewayScriptName: gateway.scriptName,
-      adminToken,
       accessEmails: settings.admin.emails,
+      serviceTokenIds: settings.admin.serviceTokenIds,
     })
   : undefined
 
@@ -176,6 +196,8 @@ export const gatewayUrl = gateway.url
 export const workerName = gateway.scriptName
 export const policyHash = policy.hash
 export const policyFiles = policy.sources
+/** The compiled policy as deployed (no secrets in it: key hashes and secret names only), what `npm run preview` diffs against. */
+export const deployedPolicy = Object.fromEntries(Object.entries(policy).filter(([k]) => k !== 'keys'))
 export const workerBundle = { sha256: bundle.sha256, rawBytes: bundle.rawBytes, gzipBytes: bundle.gzipBytes }
 export const bindings = gateway.bindingNames
 export const unboundOptionalBindings = gateway.unboundOptional

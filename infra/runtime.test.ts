@@ -19,7 +19,7 @@ describe('Pulumi runtime', () => {
   })
 
   test('the program loads under `node --import tsx` and its dynamic providers, rebuilt from their serialised text, run', async () => {
-    const { hash } = await compilePolicyOrThrow('policies')
+    const { hash } = await compilePolicyOrThrow('infra/testing/production-policy', 'production')
     const bundle = await fakeBundleDir(`export default {} // ${hash}`)
     const stdout = await new Promise<string>((resolve, reject) =>
       execFile(process.execPath, ['--import', 'tsx', 'infra/testing/tsx-entry.ts', bundle], { timeout: 60_000 }, (error, out, err) =>

@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 // `npm start`: the whole gateway on this machine, no cloud account. The worker runs under
 // `wrangler dev --local` (workerd with local KV, D1, Queues); local stand-ins run only where
-// Cloudflare has no local emulation (Workers AI → a local embeddings endpoint). Ctrl-C stops all.
+// Cloudflare has no local emulation (Workers AI → a local embeddings endpoint). The admin site is
+// served as Pages serves it. Edits under the policy directory reload the gateway. Ctrl-C stops all.
 //
 // Env: PORT (8787), WATCHLLM_POLICY_DIR (policies/), OPENAI_API_KEY / ANTHROPIC_API_KEY /
 // GROQ_API_KEY / any secret the policy names (otherwise routes fall back to the `mock` provider).
 import { spawn } from 'node:child_process'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { buildPolicy } from './build-policy.mjs'
-import { startAdmin as startAdminSite } from './start/admin.mjs'
+import { LOCAL_GATEWAY_NAME, startAdmin as startAdminSite } from './start/admin.mjs'
+import { writeLocalConfig } from './start/local-config.mjs'
+import { watchPolicy } from './start/policy-watch.mjs'
 import { ensureLocalPostgres } from './start/postgres.mjs'
 import { formatPolicyIssues } from '../worker/src/policy/load.ts'
 
@@ -18,11 +21,18 @@ const port = Number(process.env.PORT ?? 8787)
 const host = '127.0.0.1'
 // Local KV/D1/Queue state; tests point this at a temporary directory.
 const stateDir = process.env.WATCHLLM_STATE_DIR ?? `${root}worker/.wrangler/state`
+const policyDir = process.env.WATCHLLM_POLICY_DIR ?? `${root}policies`
+// This run's compiled policy, bundled in place of worker/src/policy/compiled.generated.ts (an alias in
+// a generated wrangler config): a test's `npm start` on its own policy never touches another run's.
+const policyModule = `${root}.tmp/policy-${port}.generated.ts`
+// Where this run's gateway and admin site find each other (wrangler's default registry is machine-wide).
+const registry = `${root}.tmp/registry-${port}`
 const children = []
 const stoppers = []
 
 async function main() {
-  const policy = await buildPolicy()
+  await mkdir(`${root}.tmp`, { recursive: true })
+  const policy = await buildPolicy(policyDir, policyModule)
   if (!policy.ok) {
     console.error(formatPolicyIssues(policy.error))
     process.exit(1)
@@ -34,22 +44,29 @@ async function main() {
   const vars = { ...Object.fromEntries(present.map((n) => [n, process.env[n]])) }
 
   const extras = await startOptional(vars)
-  await mkdir(`${root}.tmp`, { recursive: true })
   const envFile = `${root}.tmp/dev.vars`
   await writeFile(envFile, Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n', { mode: 0o600 })
 
   await applyD1Migrations()
+  await rm(registry, { recursive: true, force: true })
+  await mkdir(registry, { recursive: true })
+  const config = await writeLocalConfig({ source: `${root}worker/wrangler.jsonc`, out: `${root}.tmp/wrangler-${port}.json`, policyModule })
   const wrangler = run(
     'wrangler',
-    ['dev', '--local', '--env', 'local', '--ip', host, '--port', String(port), '--env-file', envFile, '--persist-to', stateDir, '--show-interactive-dev-session=false', '--log-level', 'warn'],
-    { cwd: `${root}worker` },
+    [
+      'dev', '--config', config, '--local', '--env', 'local', '--ip', host, '--port', String(port), '--env-file', envFile, '--persist-to', stateDir,
+      '--show-interactive-dev-session=false', '--log-level', 'warn',
+    ],
+    { cwd: `${root}worker`, env: { WRANGLER_REGISTRY_PATH: registry } },
   )
   await waitForHealth(`http://${host}:${port}/health`, wrangler)
-  const admin = await startAdmin(`http://${host}:${port}`)
+  const watcher = watchPolicy({ dir: policyDir, outFile: policyModule, currentHash: policy.value.hash })
+  stoppers.push(() => watcher.close())
+  const admin = await startAdmin()
 
   const real = present.filter((n) => n.endsWith('_API_KEY'))
   console.log(`
-  WatchLLM gateway  http://${host}:${port}/v1   (policy ${policy.value.hash.slice(0, 12)} from ${policy.value.sources.join(', ')})
+  WatchLLM gateway  http://${host}:${port}/v1   (policy ${policy.value.hash.slice(0, 12)} from ${policy.value.sources.join(', ')}; edits reload it)
   dev API key       lgw_local_dev_key   (accepted only by this local gateway)
   providers         ${real.length ? `real: ${real.join(', ')}; everything else → mock` : 'no provider keys set → every model answers from the labelled `mock` provider'}
 ${extras.map((l) => `  ${l}`).join('\n')}${admin ? `\n  admin site        ${admin.url}` : ''}
@@ -92,9 +109,9 @@ async function startOptional(vars) {
   return lines
 }
 
-async function startAdmin(gatewayUrl) {
+async function startAdmin() {
   if (process.env.WATCHLLM_ADMIN === 'off') return undefined
-  const admin = await startAdminSite({ gatewayUrl, port: Number(process.env.ADMIN_PORT ?? 4321) })
+  const admin = await startAdminSite({ registry, gatewayName: LOCAL_GATEWAY_NAME, port: Number(process.env.ADMIN_PORT ?? 4321) })
   stoppers.push(() => admin.stop())
   return admin
 }

@@ -1,9 +1,10 @@
 /**
  * End to end, as a newcomer would: `npm start` (wrangler dev --local with the bundled demo policy),
- * then the official `openai` client against http://127.0.0.1:PORT/v1 with the documented dev key.
+ * then the official `openai` client against http://127.0.0.1:PORT/v1 with the documented dev key;
+ * last, a policy edit goes live and a bad one is refused while the last good policy keeps serving.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,6 +16,9 @@ let proc: ChildProcess
 let baseURL = ''
 let output = ''
 const state = mkdtempSync(join(tmpdir(), 'watchllm-e2e-'))
+// A copy of the demo policy this run may edit (the watcher's test at the end).
+const policyDir = join(state, 'policies')
+cpSync(join(root, 'policies'), policyDir, { recursive: true })
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -34,6 +38,7 @@ beforeAll(async () => {
       ...process.env,
       PORT: String(port),
       WATCHLLM_STATE_DIR: state,
+      WATCHLLM_POLICY_DIR: policyDir,
       WATCHLLM_ADMIN: 'off',
       WATCHLLM_EMBEDDINGS: 'off',
       WATCHLLM_POSTGRES: 'off',
@@ -113,4 +118,27 @@ describe('npm start, driven by the official openai client', () => {
     const body = (await res.json()) as { error: Record<string, unknown> }
     expect(Object.keys(body.error).sort()).toEqual(['code', 'message', 'param', 'type'])
   })
+
+  it('reloads an edited policy, and keeps the last good one serving through a bad edit', async () => {
+    const health = async () => ((await (await fetch(`${baseURL.replace(/\/v1$/, '')}/health`)).json()) as { policy_hash: string }).policy_hash
+    const projects = join(policyDir, 'projects.yaml')
+    const original = readFileSync(projects, 'utf8')
+    const before = await health()
+    const edited = Date.now()
+    writeFileSync(projects, original.replace('ttl_seconds: 3600', 'ttl_seconds: 1800'))
+    await expect.poll(health, { timeout: 20_000, interval: 50 }).not.toBe(before)
+    const reloadMs = Date.now() - edited
+    console.log(`npm start: policy edit live after ${reloadMs} ms`)
+    const good = await health()
+
+    const mark = output.length
+    writeFileSync(projects, original.replace('max_turns: 1', 'max_turns: 0'))
+    await expect.poll(() => output.slice(mark), { timeout: 10_000, interval: 50 }).toMatch(/still serving/)
+    expect(output.slice(mark)).toMatch(/projects\.yaml:\d+ projects\.demo\.cache\.semantic\.max_turns: must be ≥ 1 — hint: /)
+    // Give a reload the time it would take, then check nothing changed: same policy, still answering.
+    await new Promise((r) => setTimeout(r, Math.max(2_000, reloadMs * 2)))
+    expect(await health()).toBe(good)
+    const answer = await client().chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `after a bad edit ${Date.now()}` }] })
+    expect(answer.choices[0]?.message.content).toContain('after a bad edit')
+  }, 60_000)
 })

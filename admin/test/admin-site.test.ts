@@ -1,10 +1,14 @@
 /**
- * The built admin site in real headless Chromium, against a local gateway that has just served
+ * The built admin site in real headless Chromium, served as Cloudflare Pages serves it (the upload
+ * directory under `wrangler pages dev`: static pages + the `/api` Pages Function, whose service
+ * binding reaches the gateway's `AdminApi` entrypoint), against a local gateway that has just served
  * real requests through the official `openai` client: the Overview shows exactly what was sent,
  * the Requests page lists it, no page logs an error. Screenshots of every page, light and dark,
  * go to test-artifacts/admin/.
  */
-import { mkdir } from 'node:fs/promises'
+import { mkdir, mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import OpenAI from 'openai'
 import { chromium, type Browser, type Page } from 'playwright-core'
@@ -70,7 +74,7 @@ beforeAll(async () => {
     await new Promise((r) => setTimeout(r, 250))
   }
 
-  admin = await startAdmin({ gatewayUrl: gateway.url, port: await freePort() })
+  admin = await startAdmin({ registry: gateway.registry, port: await freePort() })
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -137,9 +141,27 @@ describe('the admin site after real traffic', () => {
     }
   })
 
+  it('serves the site the way Pages does: static pages, /api only through the function, read-only', async () => {
+    const page = await fetch(`${admin.url}/requests`)
+    expect(page.status).toBe(200)
+    expect(page.headers.get('content-type')).toMatch(/text\/html/)
+    const api = await fetch(`${admin.url}/api/policy`)
+    expect(api.status).toBe(200)
+    expect(api.headers.get('cache-control')).toBe('no-store')
+    expect(((await api.json()) as { environment: string }).environment).toBe('local')
+    // No token anywhere: the binding is the credential; the gateway's own checks still apply.
+    const bad = await fetch(`${admin.url}/api/overview?probe=1`)
+    expect(bad.status).toBe(400)
+    expect(((await bad.json()) as { error: { param: string } }).error.param).toBe('probe')
+    expect((await fetch(`${admin.url}/api/overview`, { method: 'POST' })).status).toBe(405)
+    expect((await fetch(`${admin.url}/api/..%2F..%2Fhealth`)).status).toBe(404)
+    // The same admin API on the gateway's public hostname still wants the token.
+    expect((await fetch(`${gateway.url}/admin/api/policy`, { headers: { 'x-watchllm-admin-user': 'ann@example.com' } })).status).toBe(401)
+  })
+
   it('shows an error state, not a blank page, when the gateway is unreachable', async () => {
-    const port = await freePort()
-    const orphan = await startAdmin({ gatewayUrl: `http://127.0.0.1:${port}`, port: await freePort() })
+    // A registry where no gateway ever registered: the binding has nothing to reach.
+    const orphan = await startAdmin({ registry: await mkdtemp(join(tmpdir(), 'watchllm-empty-registry-')), port: await freePort() })
     try {
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
       const page = await context.newPage()

@@ -1,11 +1,12 @@
 /**
  * A throwaway local gateway for the browser test: `wrangler dev --local --env local` on a free port
  * with its own state directory (fresh D1, KV, queues) and its own Postgres database, migrated the
- * way `npm start` migrates. `stop()` ends what it started, by process group id, and cleans up.
+ * way `npm start` migrates, registered in its own wrangler dev registry (where the admin site's
+ * service binding finds it). `stop()` ends what it started, by process group id, and cleans up.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,6 +17,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url))
 
 export interface LocalGateway {
   url: string
+  /** The wrangler dev registry it is registered in (WRANGLER_REGISTRY_PATH), for the admin site's binding. */
+  registry: string
   stop(): Promise<void>
 }
 
@@ -46,6 +49,8 @@ function exited(child: ChildProcess): Promise<number | null> {
 
 export async function startLocalGateway(): Promise<LocalGateway> {
   const state = await mkdtemp(join(tmpdir(), 'watchllm-admin-test-'))
+  const registry = join(state, 'registry')
+  await mkdir(registry)
   const database = `watchllm_test_${randomBytes(4).toString('hex')}`
   await ensureServer()
   await createDatabase(database)
@@ -72,7 +77,12 @@ export async function startLocalGateway(): Promise<LocalGateway> {
   const child = spawn(
     `${root}node_modules/.bin/wrangler`,
     ['dev', '--local', '--env', 'local', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state, '--show-interactive-dev-session=false', '--log-level', 'warn'],
-    { cwd: `${root}worker`, env: env({ CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE: pgUrl }), stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    {
+      cwd: `${root}worker`,
+      env: env({ CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE: pgUrl, WRANGLER_REGISTRY_PATH: registry }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
   )
   let output = ''
   child.stdout?.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4000)))
@@ -113,5 +123,5 @@ export async function startLocalGateway(): Promise<LocalGateway> {
     }
     await new Promise((r) => setTimeout(r, 300))
   }
-  return { url, stop }
+  return { url, registry, stop }
 }

@@ -1,51 +1,67 @@
 import { describe, expect, test } from 'vitest'
-import { buildUnderMocks, secretness } from '../testing/component.ts'
+import { buildUnderMocks } from '../testing/component.ts'
 import { AdminSite, type AdminSiteArgs } from './AdminSite.ts'
 
 const args = (over: Partial<AdminSiteArgs> = {}): AdminSiteArgs => ({
   accountId: 'acc',
   projectName: 'watchllm-dev-admin',
-  distDir: '/repo/admin dist',
-  distHash: 'hash-1',
-  wrangler: ['/opt/node22/bin/node', '/repo/node_modules/wrangler/bin/wrangler.js'],
+  uploadDir: 'admin/dist',
+  uploadHash: 'c'.repeat(64),
   compatibilityDate: '2026-11-01',
-  gatewayUrl: 'https://llm.example.com',
   gatewayScriptName: 'watchllm-dev-gateway',
-  adminToken: 'plain-admin-token',
   accessEmails: ['a@example.com', 'b@example.com'],
   ...over,
 })
 
+const T = {
+  pages: 'cloudflare:index/pagesProject:PagesProject',
+  upload: 'pulumi-nodejs:dynamic/watchllm:PagesUpload',
+  policy: 'cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy',
+  app: 'cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication',
+}
+
 describe('AdminSite', () => {
-  test('uploads the build with this Node and the repo’s wrangler, keyed on the build hash', async () => {
+  test('the /api function reaches the gateway through a service binding to its AdminApi entrypoint, holding no token or URL', async () => {
     const built = await buildUnderMocks((opts) => new AdminSite('admin', args(), opts))
-    const deploy = built.propsOf('command:local:Command')
-    expect((await secretness(deploy['create'])).value).toBe(
-      '"/opt/node22/bin/node" "/repo/node_modules/wrangler/bin/wrangler.js" pages deploy "/repo/admin dist" --project-name watchllm-dev-admin --branch main --commit-dirty=true',
-    )
-    expect(deploy['triggers']).toEqual(['hash-1'])
-    expect(deploy['environment']).toEqual({ CLOUDFLARE_ACCOUNT_ID: 'acc', WRANGLER_SEND_METRICS: 'false' })
+    const project = built.resources.find((r) => r.type === T.pages)?.inputs
+    expect(project).toMatchObject({
+      name: 'watchllm-dev-admin',
+      productionBranch: 'main',
+      deploymentConfigs: { production: { compatibilityDate: '2026-11-01', services: { GATEWAY: { service: 'watchllm-dev-gateway', entrypoint: 'AdminApi' } } } },
+    })
+    expect(JSON.stringify(project)).not.toMatch(/envVars|ADMIN_TOKEN|GATEWAY_URL/)
   })
 
-  test('the admin token reaches the Pages project only as a secret', async () => {
+  test('uploads the built directory by relative path and hash, only after Access guards the site', async () => {
     const built = await buildUnderMocks((opts) => new AdminSite('admin', args(), opts))
-    const production = (built.propsOf('cloudflare:index/pagesProject:PagesProject')['deploymentConfigs'] as { production: { envVars: Record<string, { value: unknown }> } }).production
-    expect(await secretness(production.envVars['ADMIN_TOKEN']?.value)).toEqual({ value: 'plain-admin-token', secret: true })
-    expect(await secretness(production.envVars['GATEWAY_URL']?.value)).toEqual({ value: 'https://llm.example.com', secret: false })
+    const upload = built.captured.find((c) => c.type === T.upload)
+    expect(built.resources.find((r) => r.type === T.upload)?.inputs).toMatchObject({ directory: 'admin/dist', sha256: 'c'.repeat(64), branch: 'main', projectName: 'watchllm-dev-admin' })
+    const dependsOn = (upload?.opts.dependsOn ?? []) as { __pulumiType?: string }[]
+    const types = dependsOn.map((d) => (d as unknown as { __pulumiType: string }).__pulumiType)
+    expect(types.sort()).toEqual([T.pages, T.app, T.policy].sort())
   })
 
   test('Access lets in exactly the listed emails, on the site and its preview subdomains', async () => {
     const built = await buildUnderMocks((opts) => new AdminSite('admin', args(), opts))
-    expect(built.resources.find((r) => r.type === 'cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy')?.inputs).toMatchObject({
+    expect(built.resources.find((r) => r.type === T.policy)?.inputs).toMatchObject({
       decision: 'allow',
       includes: [{ email: { email: 'a@example.com' } }, { email: { email: 'b@example.com' } }],
     })
-    expect(built.resources.find((r) => r.type === 'cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication')?.inputs).toMatchObject({
+    expect(built.resources.find((r) => r.type === T.app)?.inputs).toMatchObject({
       destinations: [
         { type: 'public', uri: 'watchllm-dev-admin.pages.dev' },
         { type: 'public', uri: '*.watchllm-dev-admin.pages.dev' },
       ],
     })
+  })
+
+  test('service tokens, when listed, get their own non-identity policy on the same application', async () => {
+    const id = '6d5e1c6e-3a1f-4a7e-9a55-0c1f0b5f9d3a'
+    const built = await buildUnderMocks((opts) => new AdminSite('admin', args({ serviceTokenIds: [id] }), opts))
+    const policies = built.resources.filter((r) => r.type === T.policy)
+    expect(policies.map((p) => p.inputs['decision']).sort()).toEqual(['allow', 'non_identity'])
+    expect(policies.find((p) => p.inputs['decision'] === 'non_identity')?.inputs['includes']).toEqual([{ serviceToken: { tokenId: id } }])
+    expect((built.resources.find((r) => r.type === T.app)?.inputs['policies'] as unknown[]).length).toBe(2)
   })
 
   test('without any email the site would be public: refused', async () => {

@@ -1,36 +1,36 @@
 /**
- * The read-only admin site: a Pages project, the built `admin/` uploaded with wrangler (there is
- * no Pages deployment resource; the upload re-runs when the build's hash changes), and a
- * Cloudflare Access application that lets only the listed emails in.
+ * The read-only admin site: a Pages project whose `/api` function reaches the gateway through a
+ * service binding to its `AdminApi` entrypoint (no token, no public admin API needed), a Cloudflare
+ * Access application that lets only the listed emails in, and the upload of the built directory,
+ * which runs only once Access stands in front of the site.
  */
 import * as cloudflare from '@pulumi/cloudflare'
-import * as command from '@pulumi/command'
 import * as pulumi from '@pulumi/pulumi'
+import { PagesUpload, PagesUploadProvider, type PagesUploadOptions } from '../providers/pages-upload.ts'
+
+/** The gateway's named entrypoint for the admin site (worker/src/admin-api/entrypoint.ts). */
+export const ADMIN_ENTRYPOINT = 'AdminApi'
 
 export interface AdminSiteArgs {
   /** Cloudflare account id. */
   accountId: pulumi.Input<string>
   /** Pages project name, e.g. `watchllm-dev-admin` (its pages.dev subdomain may get a suffix). */
   projectName: pulumi.Input<string>
-  /** Absolute path of the built site (`admin/dist`). */
-  distDir: string
-  /** SHA-256 of the built files: a new hash re-runs the upload. */
-  distHash: string
-  /** `[node, wrangler.js]`: the upload runs with this Node and the repo's wrangler, not whatever is on PATH. */
-  wrangler: [string, string]
-  /** Compatibility date for the site's on-demand routes (the worker's, so both see the same runtime). */
+  /** The upload directory relative to the repository root (`admin/dist`): static pages + the function. */
+  uploadDir: string
+  /** SHA-256 of the upload directory: a new hash uploads a new deployment. */
+  uploadHash: string
+  /** Compatibility date for the `/api` function (the worker's, so both see the same runtime). */
   compatibilityDate: pulumi.Input<string>
-  /** The gateway's public URL (env var GATEWAY_URL of the admin proxy). */
-  gatewayUrl: pulumi.Input<string>
-  /** The gateway Worker's name: bound to the site as the service binding GATEWAY. */
+  /** The gateway Worker's name: bound to the site's function as the service binding GATEWAY. */
   gatewayScriptName: pulumi.Input<string>
-  /** Plain admin token the proxy presents to the gateway's admin API (secret env var ADMIN_TOKEN). */
-  adminToken: pulumi.Input<string>
   /** Emails Cloudflare Access lets in (one-time PIN or your identity provider). */
   accessEmails: pulumi.Input<string>[]
+  /** Access service tokens (their ids) let in without a person: automation, `npm run smoke:cloud`. */
+  serviceTokenIds?: pulumi.Input<string>[]
+  /** Upload settings (tests point them at a recorder instead of wrangler). */
+  upload?: PagesUploadOptions
 }
-
-const quote = (s: string): string => `"${s.replaceAll('"', '\\"')}"`
 
 export class AdminSite extends pulumi.ComponentResource {
   readonly url: pulumi.Output<string>
@@ -41,7 +41,7 @@ export class AdminSite extends pulumi.ComponentResource {
     super('watchllm:admin:AdminSite', name, {}, opts)
     if (args.accessEmails.length === 0) throw new Error('the admin site needs at least one email for Cloudflare Access')
 
-    // The Pages project with the proxy's runtime settings: gateway URL, service binding, admin token.
+    // The Pages project; its function reaches the gateway only through this binding.
     const project = new cloudflare.PagesProject(
       `${name}-project`,
       {
@@ -51,28 +51,11 @@ export class AdminSite extends pulumi.ComponentResource {
         deploymentConfigs: {
           production: {
             compatibilityDate: args.compatibilityDate,
-            compatibilityFlags: ['nodejs_compat'],
-            envVars: {
-              GATEWAY_URL: { type: 'plain_text', value: args.gatewayUrl },
-              ADMIN_TOKEN: { type: 'secret_text', value: pulumi.secret(args.adminToken) },
-            },
-            services: { GATEWAY: { service: args.gatewayScriptName } },
+            services: { GATEWAY: { service: args.gatewayScriptName, entrypoint: ADMIN_ENTRYPOINT } },
           },
         },
       },
       { parent: this },
-    )
-
-    // The upload: `wrangler pages deploy`, re-run (replaced) whenever the build's hash changes.
-    const [node, wrangler] = args.wrangler
-    new command.local.Command(
-      `${name}-deploy`,
-      {
-        create: pulumi.interpolate`${quote(node)} ${quote(wrangler)} pages deploy ${quote(args.distDir)} --project-name ${project.name} --branch main --commit-dirty=true`,
-        environment: { CLOUDFLARE_ACCOUNT_ID: args.accountId, WRANGLER_SEND_METRICS: 'false' },
-        triggers: [args.distHash],
-      },
-      { parent: this, dependsOn: [project] },
     )
 
     // Who may see the admin: an allow policy for exactly these emails…
@@ -88,6 +71,20 @@ export class AdminSite extends pulumi.ComponentResource {
       { parent: this },
     )
 
+    // …plus, when asked, service tokens for automation (no identity: `non_identity`).
+    const tokens = (args.serviceTokenIds ?? []).length
+      ? new cloudflare.ZeroTrustAccessPolicy(
+          `${name}-access-tokens`,
+          {
+            accountId: args.accountId,
+            name: pulumi.interpolate`${args.projectName} automation`,
+            decision: 'non_identity',
+            includes: (args.serviceTokenIds ?? []).map((tokenId) => ({ serviceToken: { tokenId } })),
+          },
+          { parent: this },
+        )
+      : undefined
+
     // …and the Access application in front of the site and its preview subdomains.
     const app = new cloudflare.ZeroTrustAccessApplication(
       `${name}-access`,
@@ -102,9 +99,17 @@ export class AdminSite extends pulumi.ComponentResource {
         ],
         sessionDuration: '24h',
         appLauncherVisible: false,
-        policies: [{ id: policy.id, precedence: 1 }],
+        policies: [{ id: policy.id, precedence: 1 }, ...(tokens ? [{ id: tokens.id, precedence: 2 }] : [])],
       },
       { parent: this },
+    )
+
+    // The content goes up last: never is the site served before Access guards it.
+    new PagesUpload(
+      `${name}-upload`,
+      { accountId: args.accountId, projectName: project.name, branch: 'main', directory: args.uploadDir, sha256: args.uploadHash },
+      { parent: this, dependsOn: [project, policy, app, ...(tokens ? [tokens] : [])] },
+      args.upload ? new PagesUploadProvider(args.upload) : undefined,
     )
 
     this.url = pulumi.interpolate`https://${project.subdomain}`

@@ -31,6 +31,7 @@ const args = (over: Partial<GatewayArgs> = {}): GatewayArgs => ({
   d1DatabaseIds: { DB: 'db-uuid' },
   vectorIndexNames: {},
   secrets: {},
+  workersDevSubdomain: 'acme-team',
   ...over,
 })
 

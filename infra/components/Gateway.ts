@@ -36,7 +36,7 @@ export interface GatewayArgs {
   domain?: { hostname: string; zoneId?: string; zoneName?: string; routePattern?: string }
   /** The Durable Object migration tag already deployed, so only pending migrations upload. */
   deployedMigrationTag?: string
-  /** For the `url` output on workers.dev: the account's `<subdomain>.workers.dev`. */
+  /** The account's workers.dev subdomain (read by the program); required without a domain. */
   workersDevSubdomain?: string
 }
 
@@ -170,8 +170,8 @@ export class Gateway extends pulumi.ComponentResource {
     if (args.domain) {
       this.url = pulumi.output(`https://${args.domain.hostname}`)
     } else {
-      const sub = args.workersDevSubdomain
-      this.url = script.scriptName.apply((s) => (sub ? `https://${s}.${sub}.workers.dev` : `https://${s}.<your-subdomain>.workers.dev`))
+      const sub = need(args.workersDevSubdomain, 'a gateway on workers.dev needs the account’s workers.dev subdomain')
+      this.url = script.scriptName.apply((s) => `https://${s}.${sub}.workers.dev`)
     }
 
     this.registerOutputs({ scriptName: this.scriptName, url: this.url, bindingNames: this.bindingNames, queueNames: this.queueNames })

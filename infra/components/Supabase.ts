@@ -20,6 +20,8 @@ export interface SupabaseArgs {
   region: pulumi.Input<string>
   /** The `postgres` user's password (a Pulumi secret from stack config). */
   dbPassword: pulumi.Input<string>
+  /** An existing project to take over (`watchllm:supabase.adoptProjectRef`); otherwise one is created. */
+  adoptRef?: pulumi.Input<string>
   /** `worker/migrations/postgres/*.sql`, in order. */
   migrations: pulumi.Input<MigrationFile[]>
   /** Management API settings for the dynamic providers (tests point them at a fake). */
@@ -34,10 +36,10 @@ export class Supabase extends pulumi.ComponentResource {
     super('watchllm:supabase:Supabase', name, {}, opts)
     const password = pulumi.secret(args.dbPassword)
 
-    // The project; creation waits until it is healthy, which takes a few minutes.
+    // The project; creation waits until it is healthy and its pooler knows it, which takes a few minutes.
     const project = new SupabaseProject(
       `${name}-project`,
-      { name: args.name, organizationId: args.organizationId, region: args.region, dbPassword: password },
+      { name: args.name, organizationId: args.organizationId, region: args.region, dbPassword: password, adoptRef: args.adoptRef },
       { parent: this },
       args.api ? new SupabaseProjectProvider(args.api) : undefined,
     )

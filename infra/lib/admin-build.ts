@@ -1,27 +1,76 @@
 /**
- * The admin site's build (`astro build` in admin/) and the hash of its output, which decides
- * whether the Pages upload re-runs.
+ * The admin site as Cloudflare Pages gets it: `astro build` writes the prerendered pages to
+ * admin/dist, then `wrangler pages functions build` compiles admin/functions (the `/api/*` Pages
+ * Function) into `_worker.js/` and `_routes.json` beside them. That directory is the upload, as is,
+ * and `npm start` serves the very same directory. Both steps are deterministic: an unchanged tree
+ * hashes the same on any machine, so a second `pulumi up` uploads nothing.
  */
 import { createHash } from 'node:crypto'
-import { readdir, readFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { execNode, resolveBin } from './exec.ts'
 import { repoRoot } from './paths.ts'
 
-/** Builds admin/ into admin/dist and returns that directory. */
-export async function buildAdminSite(env: Record<string, string> = {}): Promise<string> {
-  const adminDir = join(repoRoot, 'admin')
-  await execNode(resolveBin(adminDir, 'astro', 'bin/astro.mjs'), ['build'], { cwd: adminDir, env: { ASTRO_TELEMETRY_DISABLED: '1', ...env } })
-  return join(adminDir, 'dist')
+export const adminDir = join(repoRoot, 'admin')
+/** The upload directory: static pages + the compiled function. */
+export const adminDistDir = join(adminDir, 'dist')
+
+export interface AdminBuildOptions {
+  /** The function's compatibility date (the gateway's, so both run on the same runtime). */
+  compatibilityDate: string
+  /** Where the upload goes; admin/dist unless a test builds elsewhere. */
+  outDir?: string
+  timeoutMs?: number
+}
+
+/** Builds the static site and the Pages Function into admin/dist (or `outDir`); returns that directory. */
+export async function buildAdminSite(opts: AdminBuildOptions): Promise<string> {
+  const out = opts.outDir ?? adminDistDir
+  const env = { ASTRO_TELEMETRY_DISABLED: '1', WRANGLER_SEND_METRICS: 'false' }
+  await rm(out, { recursive: true, force: true })
+  await execNode(resolveBin(adminDir, 'astro', 'bin/astro.mjs'), ['build', '--outDir', out], { cwd: adminDir, env, timeoutMs: opts.timeoutMs })
+  await mkdir(out, { recursive: true })
+  const wrangler = resolveBin(join(repoRoot, 'worker'), 'wrangler', 'bin/wrangler.js')
+  // --minify drops esbuild's path comments, which name a random temporary file (a new hash every build).
+  await execNode(
+    wrangler,
+    [
+      'pages', 'functions', 'build', 'functions',
+      '--outdir', join(out, '_worker.js'),
+      '--output-routes-path', join(out, '_routes.json'),
+      '--compatibility-date', opts.compatibilityDate,
+      '--minify',
+    ],
+    { cwd: adminDir, env, timeoutMs: opts.timeoutMs },
+  )
+  return out
+}
+
+/** Every file under `dir`, relative, sorted. */
+export async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true })
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+    .sort()
+}
+
+/**
+ * What must not be in a Pages upload: server output (Pages would publish it as public files),
+ * source maps, configs. The upload holds static files, `_worker.js/` and `_routes.json`, nothing else.
+ */
+export function foreignUploadFiles(files: readonly string[]): string[] {
+  const staticAsset = /\.(html|css|js|svg|png|ico|webp|woff2?|txt|json)$/
+  return files.filter((f) => {
+    if (f === '_routes.json' || /^_worker\.js\/[\w.-]+\.js$/.test(f)) return false
+    if (f.startsWith('server/') || f.startsWith('_worker.js') || f.endsWith('.map') || /(^|\/)wrangler\.jsonc?$/.test(f)) return true
+    return !staticAsset.test(f)
+  })
 }
 
 /** SHA-256 over every file's relative path and content: equal trees hash equal, wherever they sit. */
 export async function hashDirectory(dir: string): Promise<{ sha256: string; files: number }> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true })
-  const files = entries
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
-    .sort()
+  const files = await listFiles(dir)
   if (files.length === 0) throw new Error(`${dir} is empty: build the admin site first`)
   const hash = createHash('sha256')
   for (const file of files) {

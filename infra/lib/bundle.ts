@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto'
 import { readdir, readFile, rm } from 'node:fs/promises'
-import { basename, extname, join } from 'node:path'
+import { basename, extname, join, relative } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { execNode, resolveBin } from './exec.ts'
 import { repoRoot } from './paths.ts'
@@ -85,12 +85,23 @@ export async function readWorkerBundle(dir: string, main: string): Promise<Worke
   }
 }
 
+/**
+ * The bundle with every module path relative to `dir`: what resource inputs hold, so they read the
+ * same on every checkout and CI runner (Pulumi starts the providers in the program's directory).
+ */
+export function relativeTo(bundle: WorkerBundle, dir: string): WorkerBundle {
+  const rel = (m: BundleModule): BundleModule => ({ ...m, path: relative(dir, m.path) })
+  return { ...bundle, dir: relative(dir, bundle.dir), main: rel(bundle.main), extras: bundle.extras.map(rel) }
+}
+
 export interface BuildOptions {
   /** wrangler.jsonc to build from. */
   config: string
   outDir: string
   /** The policy directory compiled into the bundle (scripts/build-policy.mjs reads WATCHLLM_POLICY_DIR). */
   policyDir: string
+  /** What the policy is checked for (WATCHLLM_ENV): deploys build for production. */
+  environment: 'local' | 'production'
   timeoutMs?: number
 }
 
@@ -104,7 +115,7 @@ export function wranglerBin(): string {
  * `wrangler deploy --dry-run --outdir` for the top-level (production) environment.
  */
 export async function buildWorkerBundle(opts: BuildOptions): Promise<void> {
-  const env = { WATCHLLM_POLICY_DIR: opts.policyDir, WRANGLER_SEND_METRICS: 'false' }
+  const env = { WATCHLLM_POLICY_DIR: opts.policyDir, WATCHLLM_ENV: opts.environment, WRANGLER_SEND_METRICS: 'false' }
   await execNode(join(repoRoot, 'scripts', 'build-policy.mjs'), [], { cwd: repoRoot, env, timeoutMs: opts.timeoutMs })
   await rm(opts.outDir, { recursive: true, force: true })
   await execNode(wranglerBin(), ['deploy', '--dry-run', '--outdir', opts.outDir, '--config', opts.config, '--env', ''], {

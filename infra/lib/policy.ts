@@ -3,7 +3,7 @@
  * `npm run policy:check` use, so a bad policy fails `pulumi preview` before anything changes.
  */
 import * as pulumi from '@pulumi/pulumi'
-import { formatPolicyIssues, loadPolicyDir, type CompiledPolicy } from '../../worker/src/policy/load.ts'
+import { formatPolicyIssues, loadPolicyDir, type CompiledPolicy, type PolicyEnvironment } from '../../worker/src/policy/load.ts'
 
 export type { CompiledPolicy }
 
@@ -11,11 +11,13 @@ export type { CompiledPolicy }
  * Returns the compiled policy or throws a `RunError` (Pulumi prints it without a stack trace)
  * whose message is the compiler's own `file:line path: message — hint: …` lines.
  *
+ * Deploys compile for `production`: a `mock` target or a `local_only` key stops them at its line.
+ *
  * @example
- *   const policy = await compilePolicyOrThrow('policies') // throws on a bad threshold, a plaintext key, …
+ *   const policy = await compilePolicyOrThrow('policies', 'production') // throws on a bad threshold, a plaintext key, a mock target, …
  */
-export async function compilePolicyOrThrow(dir: string): Promise<CompiledPolicy> {
-  const result = await loadPolicyDir(dir)
+export async function compilePolicyOrThrow(dir: string, environment: PolicyEnvironment): Promise<CompiledPolicy> {
+  const result = await loadPolicyDir(dir, { environment })
   if (!result.ok) throw new pulumi.RunError(formatPolicyIssues(result.error))
   return result.value
 }
@@ -26,8 +28,6 @@ export interface PolicyNeeds {
   redisProjects: string[]
   /** Projects with the semantic cache on. */
   semanticProjects: string[]
-  /** Key ids marked `local_only`: the cloud worker (WATCHLLM_ENV=production) refuses them. */
-  localOnlyKeys: string[]
 }
 
 export function policyNeeds(policy: CompiledPolicy): PolicyNeeds {
@@ -35,8 +35,5 @@ export function policyNeeds(policy: CompiledPolicy): PolicyNeeds {
   return {
     redisProjects: projects.filter(([, p]) => p.cache.exact.enabled && p.cache.exact.store === 'redis').map(([n]) => n),
     semanticProjects: projects.filter(([, p]) => p.cache.semantic.enabled).map(([n]) => n),
-    localOnlyKeys: Object.values(policy.keys)
-      .filter((k) => k.localOnly)
-      .map((k) => `${k.project}.${k.keyId}`),
   }
 }

@@ -9,6 +9,10 @@ export interface SupabaseApiOptions extends ApiClientOptions {
   pollIntervalMs: number
   /** Give up waiting for a new project after this long. */
   readyTimeoutMs: number
+  /** Give up waiting for the pooler to know a new project after this long (it lags ACTIVE_HEALTHY). */
+  poolerTimeoutMs?: number
+  /** Supavisor's session-mode port (Hyperdrive's origin); tests point it at a fake pooler. */
+  poolerSessionPort?: number
 }
 
 export const supabaseApiDefaults: SupabaseApiOptions = {
@@ -18,6 +22,8 @@ export const supabaseApiDefaults: SupabaseApiOptions = {
   timeoutMs: 60_000,
   pollIntervalMs: 5000,
   readyTimeoutMs: 15 * 60_000,
+  poolerTimeoutMs: 10 * 60_000,
+  poolerSessionPort: 5432,
 }
 
 export interface SupabaseResult {

@@ -2,7 +2,8 @@
  * The Postgres schema migrations (`worker/migrations/postgres/*.sql`) as a dynamic resource,
  * applied through the Management API's query endpoint: no Postgres driver and no open port
  * needed where `pulumi up` runs. Each file runs in a transaction together with its record in
- * `watchllm_schema_migrations`, so a failed file leaves nothing half-applied.
+ * `watchllm.schema_migrations`, so a failed file leaves nothing half-applied. The tracking table
+ * lives in the project's own schema, never in `public`, which Supabase serves through its REST API.
  */
 import * as pulumi from '@pulumi/pulumi'
 import {
@@ -15,6 +16,7 @@ import {
   type MigrationTarget,
 } from './migrations.ts'
 import { supabaseApiDefaults, supabaseQuery, type SupabaseApiOptions } from './supabase-api.ts'
+import { ensureTrackingTableSql, trackingTable } from '../lib/postgres-tracking.ts'
 
 export interface SupabaseMigrationsInputs {
   projectRef: string
@@ -25,25 +27,18 @@ export interface SupabaseMigrationsOutputs extends SupabaseMigrationsInputs {
   applied: AppliedMigration[]
 }
 
-/** Plain SQL valid in Postgres (and SQLite, which the tests' fake API runs). */
-const trackingTable = `CREATE TABLE IF NOT EXISTS watchllm_schema_migrations (
-  name text PRIMARY KEY,
-  sha256 text NOT NULL,
-  applied_at timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP
-);`
-
 export function supabaseTarget(api: SupabaseApiOptions, ref: string): MigrationTarget {
   return {
     ensureTrackingTable: async () => {
-      await supabaseQuery(api, ref, trackingTable)
+      await supabaseQuery(api, ref, ensureTrackingTableSql)
     },
     listApplied: async () =>
-      (await supabaseQuery(api, ref, 'SELECT name, sha256 FROM watchllm_schema_migrations ORDER BY name;')).map((r) => ({
+      (await supabaseQuery(api, ref, `SELECT name, sha256 FROM ${trackingTable} ORDER BY name;`)).map((r) => ({
         name: String(r['name']),
         sha256: typeof r['sha256'] === 'string' ? r['sha256'] : undefined,
       })),
     apply: async (m) => {
-      const record = `INSERT INTO watchllm_schema_migrations (name, sha256) VALUES (${sqlString(m.name)}, ${sqlString(m.sha256)});`
+      const record = `INSERT INTO ${trackingTable} (name, sha256) VALUES (${sqlString(m.name)}, ${sqlString(m.sha256)});`
       await supabaseQuery(api, ref, `BEGIN;\n${terminated(m.sql)}${record}\nCOMMIT;`)
     },
   }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest'
+import { startFakePooler, type FakePooler } from '../testing/fake-pooler.ts'
 import { startFakeSupabase, type FakeSupabase } from '../testing/fake-supabase-api.ts'
 import { throughSerialization } from '../testing/serialized.ts'
 import type { SupabaseApiOptions } from './supabase-api.ts'
@@ -7,6 +8,7 @@ import { SupabaseProjectProvider, type SupabaseProjectInputs, type SupabaseProje
 const token = 'sbp_test_token_project'
 const password = 'correct-horse-battery-staple-42'
 let api: FakeSupabase
+let pooler: FakePooler
 let provider: SupabaseProjectProvider
 let serializedText: string
 
@@ -17,6 +19,8 @@ const options = (over: Partial<SupabaseApiOptions> = {}): SupabaseApiOptions => 
   timeoutMs: 5000,
   pollIntervalMs: 1,
   readyTimeoutMs: 5000,
+  poolerTimeoutMs: 5000,
+  poolerSessionPort: pooler.port,
   ...over,
 })
 const inputs = (over: Partial<SupabaseProjectInputs> = {}): SupabaseProjectInputs => ({
@@ -26,9 +30,12 @@ const inputs = (over: Partial<SupabaseProjectInputs> = {}): SupabaseProjectInput
   dbPassword: password,
   ...over,
 })
+const posts = () => api.requests.filter((r) => r.method === 'POST' && r.path === '/v1/projects')
 
 beforeAll(async () => {
   api = await startFakeSupabase(token)
+  pooler = await startFakePooler()
+  api.setPoolerHost('127.0.0.1')
   vi.stubEnv('SUPABASE_ACCESS_TOKEN', token)
   const serialized = await throughSerialization(new SupabaseProjectProvider(options()))
   provider = serialized.provider
@@ -37,20 +44,26 @@ beforeAll(async () => {
 afterAll(async () => {
   vi.unstubAllEnvs()
   await api.close()
+  await pooler.close()
 })
 beforeEach(() => {
   api.projects.clear()
   api.requests.length = 0
+  pooler.startups.length = 0
+  pooler.refuseNext(0)
   api.setPollsUntilHealthy(3)
   api.setFinalStatus('ACTIVE_HEALTHY')
 })
 
-describe('SupabaseProjectProvider (serialised, against a fake Management API)', () => {
-  test('create sends name, organization, region and password, then waits until ACTIVE_HEALTHY', async () => {
+describe('SupabaseProjectProvider (serialised, against a fake Management API that follows the published spec)', () => {
+  test('create sends the current V1CreateProjectBody (organization_slug, region_selection), then waits until ACTIVE_HEALTHY', async () => {
     const result = await provider.create(inputs())
+    expect(posts().map((r) => r.body)).toEqual([
+      { name: 'watchllm-dev', organization_slug: 'acme-org', region_selection: { type: 'specific', code: 'eu-central-1' }, db_pass: password },
+    ])
     const project = api.projects.get(result.id)
-    expect(project).toMatchObject({ name: 'watchllm-dev', organization_id: 'acme-org', region: 'eu-central-1', status: 'ACTIVE_HEALTHY' })
-    expect(project?.dbPass).toBe(password)
+    expect(project).toMatchObject({ name: 'watchllm-dev', organization_slug: 'acme-org', region: 'eu-central-1', status: 'ACTIVE_HEALTHY', dbPass: password })
+    expect(result.id).toMatch(/^[a-z]{20}$/)
     expect(api.requests.filter((r) => r.method === 'GET' && r.path === `/v1/projects/${result.id}`)).toHaveLength(3)
     expect(result.outs).toEqual({
       name: 'watchllm-dev',
@@ -58,20 +71,55 @@ describe('SupabaseProjectProvider (serialised, against a fake Management API)', 
       region: 'eu-central-1',
       ref: result.id,
       status: 'ACTIVE_HEALTHY',
-      dbHost: 'aws-0-eu-central-1.pooler.supabase.com',
-      dbPort: 5432,
+      dbHost: '127.0.0.1',
+      dbPort: pooler.port,
       dbUser: `postgres.${result.id}`,
       dbName: 'postgres',
     })
     expect(JSON.stringify(result.outs)).not.toContain(password)
   })
 
-  test('create is idempotent: a project with the same name in the organization is adopted', async () => {
-    const firstRun = await provider.create(inputs())
-    const secondRun = await provider.create(inputs())
-    expect(secondRun.id).toBe(firstRun.id)
-    expect(api.projects.size).toBe(1)
-    expect(api.requests.filter((r) => r.method === 'POST')).toHaveLength(1)
+  test('after ACTIVE_HEALTHY it waits until the pooler accepts a session for the project (Hyperdrive comes next)', async () => {
+    pooler.refuseNext(2) // "Tenant or user not found" twice, as Supavisor says for a brand-new project
+    const result = await provider.create(inputs())
+    expect(pooler.startups).toEqual([`postgres.${result.id}`, `postgres.${result.id}`, `postgres.${result.id}`])
+  })
+
+  test('waiting for the pooler is bounded, with a way forward', async () => {
+    pooler.refuseNext(1_000_000)
+    const impatient = new SupabaseProjectProvider(options({ poolerTimeoutMs: 30 }))
+    await expect(impatient.create(inputs())).rejects.toThrow(/still refuses postgres\.\w+ after 0 s \(Tenant or user not found\); run pulumi up again/)
+  })
+
+  test('a project of the same name, organization and region that this stack did not create is not adopted', async () => {
+    const stranger = api.addProject({ name: 'watchllm-dev', organization_slug: 'acme-org', region: 'eu-central-1', status: 'ACTIVE_HEALTHY' })
+    await expect(provider.create(inputs())).rejects.toThrow(
+      new RegExp(`already exists in acme-org/eu-central-1 \\(ref ${stranger.id}\\)[\\s\\S]*pulumi config set --path 'supabase.adoptProjectRef' ${stranger.id}`),
+    )
+    expect(posts()).toEqual([])
+  })
+
+  test('told to (adoptRef), it takes the named project over, after checking it matches the settings', async () => {
+    const existing = api.addProject({ name: 'watchllm-dev', organization_slug: 'acme-org', region: 'eu-central-1', status: 'ACTIVE_HEALTHY' })
+    const adopted = await provider.create(inputs({ adoptRef: existing.id }))
+    expect(adopted.id).toBe(existing.id)
+    expect(posts()).toEqual([])
+    await expect(provider.create(inputs({ adoptRef: existing.id, region: 'us-east-1' }))).rejects.toThrow(/differs from the stack's settings in region/)
+  })
+
+  test('a region change replaces delete-first and never adopts the old project', async () => {
+    // What `pulumi up` does with the diff: delete the old project, then create in the new region.
+    const old = await provider.create(inputs())
+    const diff = await provider.diff(old.id, old.outs as SupabaseProjectOutputs, inputs({ region: 'us-east-1' }))
+    expect(diff).toMatchObject({ changes: true, replaces: ['region'], deleteBeforeReplace: true })
+    await provider.delete(old.id, old.outs as SupabaseProjectOutputs)
+    const moved = await provider.create(inputs({ region: 'us-east-1' }))
+    expect(moved.id).not.toBe(old.id)
+    expect([...api.projects.values()].map((p) => [p.id, p.region])).toEqual([[moved.id, 'us-east-1']])
+    // Even were the old project still there (create-before-delete), a project in another region is never taken for this one.
+    const again = await provider.create(inputs({ region: 'ap-southeast-1' }))
+    expect(again.id).not.toBe(moved.id)
+    expect(api.projects.get(moved.id)?.region).toBe('us-east-1')
   })
 
   test('a project that fails to initialise is an error naming its status', async () => {
@@ -98,11 +146,11 @@ describe('SupabaseProjectProvider (serialised, against a fake Management API)', 
     expect(await provider.read?.(id, outs as SupabaseProjectOutputs)).toEqual({})
   })
 
-  test('organization, region or name changes replace; a password change does not', async () => {
+  test('organization or name changes replace too; a password change does not', async () => {
     const { id, outs } = await provider.create(inputs())
     const olds = outs as SupabaseProjectOutputs
-    expect(await provider.diff?.(id, olds, inputs({ region: 'us-east-1' }))).toMatchObject({ changes: true, replaces: ['region'] })
-    expect(await provider.diff?.(id, olds, inputs({ organizationId: 'other' }))).toMatchObject({ replaces: ['organizationId'] })
+    expect(await provider.diff?.(id, olds, inputs({ organizationId: 'other' }))).toMatchObject({ replaces: ['organizationId'], deleteBeforeReplace: true })
+    expect(await provider.diff?.(id, olds, inputs({ name: 'renamed' }))).toMatchObject({ replaces: ['name'] })
     expect(await provider.diff?.(id, olds, inputs({ dbPassword: 'another-long-password-123' }))).toMatchObject({ changes: false, replaces: [] })
   })
 
@@ -113,9 +161,9 @@ describe('SupabaseProjectProvider (serialised, against a fake Management API)', 
     await expect(provider.delete?.(id, {} as SupabaseProjectOutputs)).resolves.toBeUndefined()
   })
 
-  test('check rejects a short password and a malformed region', async () => {
-    const result = await provider.check?.(inputs(), inputs({ region: 'mars', dbPassword: 'short' }))
-    expect(result?.failures?.map((f) => f.property)).toEqual(['region', 'dbPassword'])
+  test('check rejects a short password, a malformed region, organization slug or ref', async () => {
+    const result = await provider.check?.(inputs(), inputs({ region: 'mars', dbPassword: 'short', organizationId: 'acme org', adoptRef: 'REF' }))
+    expect(result?.failures?.map((f) => f.property)).toEqual(['organizationId', 'region', 'dbPassword', 'adoptRef'])
   })
 
   test('without SUPABASE_ACCESS_TOKEN it says which variable to set; the token is never serialised', async () => {
@@ -123,5 +171,16 @@ describe('SupabaseProjectProvider (serialised, against a fake Management API)', 
     await expect(provider.create(inputs())).rejects.toThrow(/SUPABASE_ACCESS_TOKEN is not set/)
     vi.stubEnv('SUPABASE_ACCESS_TOKEN', token)
     expect(serializedText).not.toContain(token)
+  })
+})
+
+describe('the fake follows the published spec', () => {
+  test('it refuses the deprecated create body the provider used to send', async () => {
+    const res = await fetch(`${api.url}/v1/projects`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'x', organization_id: 'acme-org', region: 'us-east-1', db_pass: password }),
+    })
+    expect(res.status).toBe(400)
   })
 })

@@ -114,7 +114,24 @@ describe('VectorizeIndexProvider (serialised, against a fake Cloudflare API)', (
     api.failNext(1, 429, { success: false, errors: [{ code: 971, message: 'rate limited' }] })
     await created()
     expect(api.indexes.size).toBe(1)
-    expect(api.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/indexes'))).toHaveLength(3)
+    // The first call (the list) was answered twice with a transient failure, then went through.
+    expect(api.requests.slice(0, 3).map((r) => `${r.method} ${r.path.split('/').slice(-1)[0]}`)).toEqual(['GET indexes', 'GET indexes', 'GET indexes'])
+  })
+
+  test('reads before it creates: an existing index is never POSTed again', async () => {
+    await created()
+    api.requests.length = 0
+    await provider.create(inputs())
+    expect(api.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/indexes'))).toEqual([])
+  })
+
+  test('an index that appears between the list and the create (a refused POST, whatever its status) is adopted', async () => {
+    // Another `up` created it just after this one listed: the list says none, the POST is refused with 400.
+    api.indexes.set('watchllm-dev-semantic', { name: 'watchllm-dev-semantic', description: '', config: { dimensions: 768, metric: 'cosine' }, created_on: 'earlier', metadataIndexes: [] })
+    api.failNext(1, 200, { success: true, errors: [], messages: [], result: [] })
+    const result = await provider.create(inputs())
+    expect(result.outs).toMatchObject({ createdOn: 'earlier' })
+    expect(api.requests.map((r) => `${r.method} ${r.path.split('/').slice(-1)[0]}`).slice(0, 3)).toEqual(['GET indexes', 'POST indexes', 'GET indexes'])
   })
 
   test('a persistent 5xx fails after the bounded retries with Cloudflare’s message', async () => {

@@ -74,20 +74,25 @@ export class VectorizeIndexProvider implements pulumi.dynamic.ResourceProvider<V
   }
 
   async create(inputs: VectorizeIndexInputs): Promise<pulumi.dynamic.CreateResult<VectorizeIndexOutputs>> {
-    const body = { name: inputs.name, description: inputs.description, config: { dimensions: inputs.dimensions, metric: inputs.metric } }
-    const created = await cloudflareCall(this.api, 'POST', indexPath(inputs), body, [409])
-    let config = readConfig(created.result)
-    if (created.status === 409) {
-      // Already there (a retried `pulumi up`, or created by hand): adopt it only if it is the same index.
-      const existing = await cloudflareCall(this.api, 'GET', indexPath(inputs, inputs.name))
-      config = readConfig(existing.result)
-      if (config.dimensions !== inputs.dimensions || config.metric !== inputs.metric)
-        throw new Error(
-          `Vectorize index ${inputs.name} already exists with ${config.dimensions} dimensions/${config.metric}, not ${inputs.dimensions}/${inputs.metric}: delete it or pick another name`,
-        )
+    // Read before create: an index already there (a retried `pulumi up`, or made by hand) is adopted
+    // only if it has the same shape. The API promises no status or code for "exists", so none is assumed.
+    let existing = await this.findIndex(inputs)
+    if (!existing) {
+      const body = { name: inputs.name, description: inputs.description, config: { dimensions: inputs.dimensions, metric: inputs.metric } }
+      try {
+        existing = readConfig((await cloudflareCall(this.api, 'POST', indexPath(inputs), body)).result)
+      } catch (error) {
+        // Lost a race with another create: what is there now decides.
+        existing = await this.findIndex(inputs)
+        if (!existing) throw error
+      }
     }
-    await this.syncMetadataIndexes(inputs, [])
-    return { id: inputs.name, outs: { ...pick(inputs), createdOn: config.createdOn } }
+    if (existing.dimensions !== inputs.dimensions || existing.metric !== inputs.metric)
+      throw new Error(
+        `Vectorize index ${inputs.name} already exists with ${existing.dimensions} dimensions/${existing.metric}, not ${inputs.dimensions}/${inputs.metric}: delete it or pick another name`,
+      )
+    await this.syncMetadataIndexes(inputs, await this.listMetadataIndexes(inputs, inputs.name))
+    return { id: inputs.name, outs: { ...pick(inputs), createdOn: existing.createdOn } }
   }
 
   async read(id: string, props?: VectorizeIndexOutputs): Promise<pulumi.dynamic.ReadResult<VectorizeIndexOutputs>> {
@@ -110,6 +115,13 @@ export class VectorizeIndexProvider implements pulumi.dynamic.ResourceProvider<V
     await cloudflareCall(this.api, 'DELETE', indexPath(props, id))
   }
 
+  /** The index of that name from the account's list (`GET …/vectorize/v2/indexes`), if any. */
+  private async findIndex(inputs: { accountId: string; name: string }): Promise<ReturnType<typeof readConfig> | undefined> {
+    const listed = await cloudflareCall(this.api, 'GET', indexPath(inputs))
+    const found = Array.isArray(listed.result) ? (listed.result as unknown[]).find((i) => ((i ?? {}) as Record<string, unknown>)['name'] === inputs.name) : undefined
+    return found === undefined ? undefined : readConfig(found)
+  }
+
   private async listMetadataIndexes(inputs: { accountId: string }, name: string): Promise<MetadataIndex[]> {
     const listed = await cloudflareCall(this.api, 'GET', `${indexPath(inputs, name)}/metadata_index/list`)
     const raw = ((listed.result ?? {}) as Record<string, unknown>)['metadataIndexes']
@@ -130,7 +142,7 @@ export class VectorizeIndexProvider implements pulumi.dynamic.ResourceProvider<V
     const have = new Map(existing.map((m) => [m.propertyName, m.indexType]))
     for (const m of inputs.metadataIndexes)
       if (have.get(m.propertyName) !== m.indexType)
-        await cloudflareCall(this.api, 'POST', `${path}/metadata_index/create`, m, [409])
+        await cloudflareCall(this.api, 'POST', `${path}/metadata_index/create`, m)
   }
 }
 

@@ -1,7 +1,10 @@
 /**
- * A fake of the slice of Cloudflare's v4 API that infra's dynamic providers call: Vectorize v2
- * indexes and metadata indexes, the D1 query endpoint (on real SQLite), and the Workers script
- * list. Responses use Cloudflare's `{ success, errors, messages, result }` envelope and codes.
+ * A fake of the slice of Cloudflare's v4 API that infra calls: Vectorize v2 indexes (list, create,
+ * get, delete) and metadata indexes, the D1 query endpoint (on real SQLite), the Workers script list
+ * and the account's workers.dev subdomain. Paths and shapes follow cloudflare-typescript (generated
+ * from Cloudflare's OpenAPI spec); responses use the `{ success, errors, messages, result }` envelope.
+ * Where the API publishes no status or code (a duplicate index name), the fake deliberately answers
+ * one the providers must not depend on: 400 with the message Cloudflare sends.
  */
 import { runSql, DatabaseSync } from './fake-sql.ts'
 import { route, startFakeServer, type FakeResponse, type FakeServer } from './fake-http.ts'
@@ -20,6 +23,8 @@ export interface FakeCloudflare extends FakeServer {
   d1(databaseId: string): DatabaseSync
   /** Deployed Worker scripts: id → Durable Object migration tag. */
   scripts: Map<string, string | undefined>
+  /** The account's workers.dev subdomain; undefined answers code 10007 (none registered). */
+  subdomain: { value: string | undefined }
 }
 
 const ok = (result: unknown, status = 200): FakeResponse => ({ status, body: { success: true, errors: [], messages: [], result } })
@@ -32,6 +37,7 @@ export async function startFakeCloudflare(token: string): Promise<FakeCloudflare
   const indexes = new Map<string, FakeVectorIndex>()
   const databases = new Map<string, DatabaseSync>()
   const scripts = new Map<string, string | undefined>()
+  const subdomain: { value: string | undefined } = { value: 'acme-team' }
   const d1 = (id: string): DatabaseSync => {
     const existing = databases.get(id)
     if (existing) return existing
@@ -43,9 +49,11 @@ export async function startFakeCloudflare(token: string): Promise<FakeCloudflare
   const server = await startFakeServer(token, fail(403, 10000, 'Authentication error'), ({ method, path, body }) => {
     const input = (body ?? {}) as Record<string, unknown>
     let p = route('/accounts/:account/vectorize/v2/indexes', path)
+    if (p && method === 'GET')
+      return ok([...indexes.values()].map((i) => ({ name: i.name, description: i.description, config: i.config, created_on: i.created_on })))
     if (p && method === 'POST') {
       const name = String(input['name'])
-      if (indexes.has(name)) return fail(409, 3002, 'vectorize.index.duplicate_name')
+      if (indexes.has(name)) return fail(400, 3002, `vectorize.index.duplicate_name - Index name "${name}" is already in use`)
       const config = (input['config'] ?? {}) as { dimensions: number; metric: string }
       const index = { name, description: String(input['description'] ?? ''), config, created_on: new Date(0).toISOString(), metadataIndexes: [] }
       indexes.set(name, index)
@@ -86,9 +94,12 @@ export async function startFakeCloudflare(token: string): Promise<FakeCloudflare
         return fail(400, 7500, `${error instanceof Error ? error.message : String(error)}: SQLITE_ERROR`)
       }
     }
+    p = route('/accounts/:account/workers/subdomain', path)
+    if (p && method === 'GET')
+      return subdomain.value === undefined ? fail(404, 10007, 'workers.api.error.subdomain_not_found') : ok({ subdomain: subdomain.value })
     p = route('/accounts/:account/workers/scripts', path)
     if (p && method === 'GET') return ok([...scripts].map(([id, tag]) => ({ id, ...(tag ? { migration_tag: tag } : {}) })))
     return fail(404, 7003, `Could not route to ${path}`)
   })
-  return { ...server, indexes, d1, scripts }
+  return { ...server, indexes, d1, scripts, subdomain }
 }

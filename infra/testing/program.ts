@@ -4,10 +4,10 @@
  */
 import { rmSync } from 'node:fs'
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as pulumi from '@pulumi/pulumi'
 import { afterAll, vi } from 'vitest'
+import { repoRoot } from '../lib/paths.ts'
 import { installMocks, type RecordedResource } from './mocks.ts'
 
 export interface ProgramRun {
@@ -82,14 +82,20 @@ export async function runProgram(cfg: ProgramConfig): Promise<ProgramRun> {
   }
 }
 
-/** Every temp directory a test file makes lives under one root, removed after the file's tests. */
+/**
+ * Every temp directory a test file makes lives under one root, removed after the file's tests. It is
+ * inside the repository (the ignored .tmp/), as the program wants built bundles and sites to be.
+ */
 let tempRoot: string | undefined
 afterAll(() => {
   if (tempRoot) rmSync(tempRoot, { recursive: true, force: true })
   tempRoot = undefined
 })
 async function tempDir(prefix: string): Promise<string> {
-  tempRoot ??= await mkdtemp(join(tmpdir(), 'watchllm-infra-test-'))
+  if (!tempRoot) {
+    await mkdir(join(repoRoot, '.tmp'), { recursive: true })
+    tempRoot = await mkdtemp(join(repoRoot, '.tmp', 'infra-test-'))
+  }
   return mkdtemp(join(tempRoot, prefix))
 }
 

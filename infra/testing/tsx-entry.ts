@@ -17,6 +17,7 @@ const secret = (k: string, v: string): [string, string] => [`watchllm:${k}`, v]
 pulumi.runtime.setAllConfig(
   Object.fromEntries([
     ['watchllm:accountId', '0123456789abcdef0123456789abcdef'],
+    ['watchllm:policyDir', 'infra/testing/production-policy'],
     ['watchllm:build', JSON.stringify({ workerBundleDir: bundleDir })],
     ['watchllm:semantic', JSON.stringify({ enabled: true })],
     ['watchllm:api', JSON.stringify({ cloudflare: api.url })],

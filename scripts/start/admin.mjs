@@ -1,43 +1,57 @@
-// The admin site for `npm start` (and the browser test): builds admin/ when its sources changed
-// since the last build, then serves the build exactly as Cloudflare will — `wrangler dev` on the
-// adapter's generated config (static assets + the proxy route, in workerd) — pointed at the local
-// gateway with the local admin token. (Not `astro preview`: it allows one server per project, so
-// `npm start` and the browser test could not run side by side.)
+// The admin site for `npm start` (and the browser test), served the way Cloudflare Pages serves it:
+// the upload directory (admin/dist: prerendered pages + the `/api` Pages Function, built by
+// infra/lib/admin-build.ts exactly as deploys build it) under `wrangler pages dev`, with the
+// function's service binding GATEWAY pointing at the local gateway's `AdminApi` entrypoint. The two
+// processes find each other through a wrangler dev registry private to this run, so other
+// checkouts' gateways on the same machine are never picked up.
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { adminDistDir, buildAdminSite } from '../../infra/lib/admin-build.ts'
+import { readWranglerConfig } from '../../infra/lib/wrangler-config.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const adminDir = `${root}admin`
-const node = `${root}node_modules/.bin/node`
-const astro = `${root}node_modules/astro/bin/astro.mjs`
 /** The documented local admin token: its SHA-256 is ADMIN_TOKEN_SHA256 in worker/wrangler.jsonc (env local). */
 export const LOCAL_ADMIN_TOKEN = 'lgw_admin_local_dev_token'
-const stamp = `${adminDir}/dist/.built-at`
+/** `wrangler dev --env local` names the gateway `<name>-local`. */
+export const LOCAL_GATEWAY_NAME = 'watchllm-gateway-local'
+// Outside the upload (admin/dist), in Astro's own ignored cache directory.
+const stamp = `${adminDir}/.astro/watchllm-built-at`
 
 /**
- * @param {{ gatewayUrl: string, port?: number, host?: string, adminToken?: string, forceBuild?: boolean, log?: (line: string) => void }} options
+ * @param {{ registry: string, gatewayName?: string, port?: number, host?: string, forceBuild?: boolean, log?: (line: string) => void }} options
  * @returns {Promise<{ url: string, stop: () => Promise<void> }>}
  */
-export async function startAdmin({ gatewayUrl, port = 4321, host = '127.0.0.1', adminToken = LOCAL_ADMIN_TOKEN, forceBuild = false, log = () => {} }) {
+export async function startAdmin({ registry, gatewayName = LOCAL_GATEWAY_NAME, port = 4321, host = '127.0.0.1', forceBuild = false, log = () => {} }) {
+  const { compatibilityDate } = await readWranglerConfig(`${root}worker/wrangler.jsonc`, 'worker/wrangler.jsonc')
   if (forceBuild || (await stale())) {
-    log('admin: building the site')
-    await run([astro, 'build'], { timeoutMs: 120_000 })
+    log('admin: building the site and its /api function')
+    await buildAdminSite({ compatibilityDate, timeoutMs: 180_000 })
+    await mkdir(`${adminDir}/.astro`, { recursive: true })
     await writeFile(stamp, new Date().toISOString())
   }
-  // The proxy's bindings; the token is a secret in the cloud, so it goes in a private file, not argv.
-  await mkdir(`${root}.tmp`, { recursive: true })
-  const varsFile = `${root}.tmp/admin-${port}.vars`
-  await writeFile(varsFile, `GATEWAY_URL=${JSON.stringify(gatewayUrl)}\nADMIN_TOKEN=${JSON.stringify(adminToken)}\n`, { mode: 0o600 })
+  // Its own working directory: no stray `functions/` is picked up, and its state stays out of the upload.
+  const work = await mkdtemp(join(tmpdir(), 'watchllm-admin-'))
   const child = spawn(
     `${root}node_modules/.bin/wrangler`,
-    ['dev', '-c', `${adminDir}/dist/server/wrangler.json`, '--ip', host, '--port', String(port), '--env-file', varsFile, '--show-interactive-dev-session=false', '--log-level', 'warn'],
+    [
+      'pages', 'dev', adminDistDir,
+      '--service', `GATEWAY=${gatewayName}#AdminApi`,
+      '--compatibility-date', compatibilityDate,
+      '--ip', host, '--port', String(port),
+      '--persist-to', join(work, 'state'),
+      '--show-interactive-dev-session=false', '--log-level', 'warn',
+    ],
     {
-      cwd: adminDir,
+      cwd: work,
       env: {
         ...process.env,
         PATH: `${root}node_modules/.bin:${process.env.PATH}`,
+        WRANGLER_REGISTRY_PATH: registry,
         CLOUDFLARE_CF_FETCH_ENABLED: 'false',
         WRANGLER_SEND_METRICS: 'false',
       },
@@ -61,24 +75,25 @@ export async function startAdmin({ gatewayUrl, port = 4321, host = '127.0.0.1', 
   process.once('exit', onExit)
   const stop = async () => {
     process.removeListener('exit', onExit)
-    if (child.exitCode !== null || child.signalCode !== null) return void (await rm(varsFile, { force: true }))
-    const exited = new Promise((resolve) => child.once('exit', resolve))
-    // wrangler runs workerd as a child: end the whole group, by its id.
-    try {
-      process.kill(-child.pid, 'SIGTERM')
-    } catch {
-      child.kill('SIGTERM')
-    }
-    const timer = setTimeout(() => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      // wrangler runs workerd as a child: end the whole group, by its id.
       try {
-        process.kill(-child.pid, 'SIGKILL')
+        process.kill(-child.pid, 'SIGTERM')
       } catch {
-        // already gone
+        child.kill('SIGTERM')
       }
-    }, 5_000)
-    await exited
-    clearTimeout(timer)
-    await rm(varsFile, { force: true })
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-child.pid, 'SIGKILL')
+        } catch {
+          // already gone
+        }
+      }, 5_000)
+      await exited
+      clearTimeout(timer)
+    }
+    await rm(work, { recursive: true, force: true })
   }
   try {
     await waitFor(`${url}/`, child, () => output)
@@ -91,7 +106,7 @@ export async function startAdmin({ gatewayUrl, port = 4321, host = '127.0.0.1', 
 
 /** True when no build exists or a source file is newer than the last build. */
 async function stale() {
-  if (!existsSync(stamp)) return true
+  if (!existsSync(stamp) || !existsSync(`${adminDistDir}/_worker.js/index.js`)) return true
   const built = (await stat(stamp)).mtimeMs
   const newest = async (path) => {
     const info = await stat(path)
@@ -100,23 +115,9 @@ async function stale() {
     const times = await Promise.all(entries.map((e) => newest(`${path}/${e}`)))
     return Math.max(info.mtimeMs, ...times)
   }
-  const sources = [`${adminDir}/src`, `${adminDir}/public`, `${adminDir}/astro.config.mjs`, `${adminDir}/wrangler.jsonc`, `${root}worker/src/admin-api/responses.ts`]
+  const sources = [`${adminDir}/src`, `${adminDir}/public`, `${adminDir}/functions`, `${adminDir}/astro.config.mjs`, `${root}worker/src/admin-api/responses.ts`]
   const times = await Promise.all(sources.filter(existsSync).map(newest))
   return Math.max(...times) > built
-}
-
-function run(args, { timeoutMs }) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(node, args, { cwd: adminDir, env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
-    let output = ''
-    child.stdout.on('data', (c) => (output = (output + c).slice(-4000)))
-    child.stderr.on('data', (c) => (output = (output + c).slice(-4000)))
-    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs)
-    child.on('exit', (code) => {
-      clearTimeout(timer)
-      code === 0 ? resolve() : reject(new Error(`astro ${args.at(-1)} failed (exit ${code}):\n${output}`))
-    })
-  })
 }
 
 async function waitFor(url, child, output, timeoutMs = 60_000) {

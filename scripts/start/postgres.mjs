@@ -1,13 +1,14 @@
 // Local Postgres for `npm start` and the tests: makes sure the server runs (starting the Debian
 // cluster when it is down), creates the database, and applies worker/migrations/postgres/*.sql
-// once each, in name order, recorded in `watchllm_schema_migrations` (the table infra/ uses for
-// Supabase). A file changed after it was applied is refused: migrations are append-only.
+// once each, in name order, recorded in `watchllm.schema_migrations` (the table infra/ uses for
+// Supabase, infra/lib/postgres-tracking.ts). A file changed after it was applied is refused: migrations are append-only.
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { readdir, readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { ensureTrackingTableSql, trackingTable } from '../../infra/lib/postgres-tracking.ts'
 
 // Node's own resolution, even when a bundler with the `workerd` condition (the vitest workers
 // project) loads this file: the driver's Workers build needs `cloudflare:sockets`.
@@ -107,9 +108,8 @@ export async function applyPostgresMigrations(connectionString, dir = migrations
   const sql = postgres(connectionString, { max: 1, connect_timeout: 5, idle_timeout: 1, onnotice: () => undefined })
   const applied = []
   try {
-    await sql`create table if not exists watchllm_schema_migrations (
-      name text primary key, sha256 text not null, applied_at timestamp not null default current_timestamp)`
-    const done = new Map((await sql`select name, sha256 from watchllm_schema_migrations`).map((r) => [r.name, r.sha256]))
+    await sql.unsafe(ensureTrackingTableSql)
+    const done = new Map((await sql.unsafe(`select name, sha256 from ${trackingTable}`)).map((r) => [r.name, r.sha256]))
     for (const file of files) {
       if (done.has(file.name)) {
         if (done.get(file.name) !== file.sha256)
@@ -118,7 +118,7 @@ export async function applyPostgresMigrations(connectionString, dir = migrations
       }
       await sql.begin(async (tx) => {
         await tx.unsafe(file.text)
-        await tx`insert into watchllm_schema_migrations (name, sha256) values (${file.name}, ${file.sha256})`
+        await tx.unsafe(`insert into ${trackingTable} (name, sha256) values ($1, $2)`, [file.name, file.sha256])
       })
       applied.push(file.name)
     }

@@ -43,6 +43,8 @@ export interface StoredAnswer {
   usage?: TokenUsage
   /** The ChatCompletion / CreateEmbeddingResponse JSON exactly as the client received it. */
   raw: string
+  /** Answered by the `mock` provider: never stored outside WATCHLLM_ENV=local (cache/may-store.ts). */
+  simulated?: true
 }
 
 export type AppEnv = { Bindings: GatewayEnv; Variables: AppVariables }

@@ -1,8 +1,9 @@
 /**
  * Admin API access: `Authorization: Bearer <admin token>`, whose SHA-256 must equal the
  * `ADMIN_TOKEN_SHA256` secret (the token itself is stored nowhere), compared in constant time.
- * With no hash configured the admin API is closed. In the cloud the admin site's proxy holds the
- * token and Cloudflare Access guards the site; the Access identity it forwards is audited.
+ * With no hash configured this door is closed (the admin site uses the other one: its service binding,
+ * site-auth.ts). The identity header the admin site forwards means nothing here: only the binding
+ * may name a person that way.
  *
  * @example api.use('*', adminAuth())
  */
@@ -25,8 +26,8 @@ export function adminAuth(): MiddlewareHandler<AdminEnv> {
     if (!token) throw new GatewayError(401, 'missing_api_key', 'Missing admin token: send `Authorization: Bearer <admin token>`.')
     const hash = await sha256Hex(token)
     if (!timingSafeEqualHex(hash, expected)) throw new GatewayError(401, 'invalid_api_key', 'Invalid admin token.')
-    // Cloudflare Access sets the first header in front of the gateway; the admin proxy forwards the second.
-    const who = c.req.header('cf-access-authenticated-user-email') ?? c.req.header('x-watchllm-admin-user')
+    // Set by Cloudflare Access when it stands in front of the gateway's hostname.
+    const who = c.req.header('cf-access-authenticated-user-email')
     c.set('adminActor', `token:${hash.slice(0, 12)}${who && identity.test(who) ? ` ${who}` : ''}`)
     await next()
   }

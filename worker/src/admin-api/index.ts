@@ -13,6 +13,7 @@ import { GatewayError, toErrorResponse } from '../errors.ts'
 import type { CompiledPolicy } from '../policy/compile.ts'
 import { auditAdminAccess } from './audit.ts'
 import { adminAuth } from './auth.ts'
+import { adminSiteAuth } from './site-auth.ts'
 import { cacheStats } from './cache.ts'
 import { costs } from './costs.ts'
 import { budgets, experiments, guardrails } from './governance.ts'
@@ -21,9 +22,9 @@ import { deployedPolicy } from './policy.ts'
 import { listRequests, requestDetail } from './requests.ts'
 import type { AdminEnv } from './types.ts'
 
-export function adminApi(policy: CompiledPolicy, now: () => number = Date.now): Hono<AdminEnv> {
+export function adminApi(policy: CompiledPolicy, now: () => number = Date.now, door: 'token' | 'admin-site' = 'token'): Hono<AdminEnv> {
   const api = new Hono<AdminEnv>()
-  api.use('*', adminCors(), auditAdminAccess(now), noStore(), adminAuth())
+  api.use('*', adminCors(), auditAdminAccess(now), noStore(), door === 'token' ? adminAuth() : adminSiteAuth())
 
   api.get('/overview', overview(now))
   api.get('/timeseries', timeseries(now))

@@ -60,7 +60,7 @@ export function callUpstream(now: () => number = Date.now): MiddlewareHandler<Ap
         facts.completed = completion !== undefined
         facts.usage = usageFacts(completion)
         if (!completion) return undefined
-        return { endpoint: 'chat', provider: target.provider, model: target.model, usage: facts.usage, raw: JSON.stringify(completion) }
+        return { endpoint: 'chat', provider: target.provider, model: target.model, usage: facts.usage, raw: JSON.stringify(completion), ...simulated(target) }
       }),
     )
     const headers = answerHeaders(c, { cache: facts.cache ?? 'MISS', provider: target.provider, model: target.model, format: 'sse' })
@@ -75,11 +75,14 @@ function answerJson(c: Context<AppEnv>, target: ResolvedTarget, upstreamMs: numb
   facts.upstreamMs = upstreamMs
   facts.usage = usageFacts(body)
   facts.completed = true
-  const answer: StoredAnswer = { endpoint: c.var.endpoint, provider: target.provider, model: target.model, usage: facts.usage, raw }
+  const answer: StoredAnswer = { endpoint: c.var.endpoint, provider: target.provider, model: target.model, usage: facts.usage, raw, ...simulated(target) }
   c.set('answer', Promise.resolve(answer))
   const headers = answerHeaders(c, { cache: facts.cache ?? 'MISS', provider: target.provider, model: target.model, format: 'json' })
   return new Response(raw, { status: 200, headers })
 }
+
+/** Marks answers the `mock` provider made up, so no cache outside local development keeps them. */
+const simulated = (target: ResolvedTarget): { simulated?: true } => (target.config.type === 'mock' ? { simulated: true } : {})
 
 function adapterFor(target: ResolvedTarget): ProviderAdapter {
   return providers[target.config.type]

@@ -12,6 +12,7 @@ import { decodeAnswer, encodeAnswer } from '../cache/stored-answer.ts'
 import { exactCacheKey } from '../cache/canonical-key.ts'
 import { exactStoreFor, type ExactStore } from '../cache/exact-store.ts'
 import { LruCache } from '../cache/lru.ts'
+import { mayStore } from '../cache/may-store.ts'
 import type { AppEnv } from '../env.ts'
 import { GatewayError } from '../errors.ts'
 import { respondFromCache } from '../respond/cached-answer.ts'
@@ -67,7 +68,7 @@ export function exactCache(options: { l0?: LruCache } = {}): MiddlewareHandler<A
     if (!intent.value.write || !pending || c.res.status !== 200) return
     c.executionCtx.waitUntil(
       pending.then(async (answer) => {
-        if (!answer) return
+        if (!answer || !mayStore(answer, c.env)) return
         const value = encodeAnswer(answer)
         l0.set(key, value, ttl)
         await store?.put(key, value, ttl).catch(() => undefined)

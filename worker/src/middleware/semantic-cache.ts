@@ -21,6 +21,7 @@ import type { AppEnv } from '../env.ts'
 import { GatewayError } from '../errors.ts'
 import type { CompiledPolicy } from '../policy/compile.ts'
 import { respondFromCache } from '../respond/cached-answer.ts'
+import { mayStore } from '../cache/may-store.ts'
 
 /** Index + D1 read budget per lookup: past it the request goes on uncached (a cold load finishes in the background). */
 const LOOKUP_TIMEOUT_MS = 250
@@ -71,7 +72,7 @@ export function semanticCache(policy: CompiledPolicy, options: SemanticCacheOpti
       pending
         .then(async (answer) => {
           // Only a complete answer (a cut stream resolves to undefined) of a chat call is kept.
-          if (!answer || answer.endpoint !== 'chat') return
+          if (!answer || answer.endpoint !== 'chat' || !mayStore(answer, c.env)) return
           // The lookup's embedding when there was one; a refresh embeds here, off the response path.
           const v = await (vector ?? embedOne(backend, asked.value.question))
           if (!v) return

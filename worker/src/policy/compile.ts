@@ -7,6 +7,7 @@ import { isNode, LineCounter, parseDocument, type Document } from 'yaml'
 import type { z } from 'zod'
 import { canonicalJson, sha256Hex } from '../lib/hash.ts'
 import { err, ok, type Result } from '../lib/result.ts'
+import { checkEnvironment, type PolicyEnvironment } from './environment.ts'
 import { policyIssue, type PolicyIssue } from './errors.ts'
 import { findPlaintextSecrets } from './plaintext-secrets.ts'
 import {
@@ -53,7 +54,12 @@ interface Origin {
   lines: LineCounter
 }
 
-export async function compilePolicy(sources: readonly PolicySource[]): Promise<Result<CompiledPolicy, PolicyIssue[]>> {
+export interface CompileOptions {
+  /** `production` (infra, `--env production`) refuses what only works locally: `mock` targets, `local_only` keys. */
+  environment?: PolicyEnvironment
+}
+
+export async function compilePolicy(sources: readonly PolicySource[], options: CompileOptions = {}): Promise<Result<CompiledPolicy, PolicyIssue[]>> {
   if (sources.length === 0)
     return err([policyIssue('NoPolicyFiles', { file: '(policy)', line: 0, path: '' }, 'no *.yaml files found')])
 
@@ -65,9 +71,11 @@ export async function compilePolicy(sources: readonly PolicySource[]): Promise<R
   }
   const origins = new Map<string, Origin>()
   const originOf = (section: Section, entry: string): Origin | undefined => origins.get(`${section}\0${entry}`)
+  // Entries of files that failed to parse: already reported, so references to them are not errors again.
+  const broken: Broken = { names: new Set(), unknown: false }
 
   for (const source of sources) {
-    const parsed = parseFile(source, issues)
+    const parsed = parseFile(source, issues, broken)
     if (!parsed) continue
     const { data, origin } = parsed
     for (const section of sections) {
@@ -89,7 +97,8 @@ export async function compilePolicy(sources: readonly PolicySource[]): Promise<R
     }
   }
 
-  checkReferences(merged, originOf, issues)
+  checkReferences(merged, originOf, issues, broken)
+  issues.push(...checkEnvironment(merged, options.environment ?? 'local', (section, entry, rest) => locate(originOf, section, entry, rest)))
   if (issues.length > 0) return err(issues)
 
   const keys: Record<string, KeyOwner> = {}
@@ -108,11 +117,18 @@ export async function compilePolicy(sources: readonly PolicySource[]): Promise<R
   return ok({ ...body, hash: sha256Hex(canonicalJson(body)) })
 }
 
-function parseFile(source: PolicySource, issues: PolicyIssue[]): { data: PolicyFile; origin: Origin } | undefined {
+/** What failed to parse: entry names per section (`providers\0openai`), or `unknown` when a file was not even YAML. */
+interface Broken {
+  names: Set<string>
+  unknown: boolean
+}
+
+function parseFile(source: PolicySource, issues: PolicyIssue[], broken: Broken): { data: PolicyFile; origin: Origin } | undefined {
   const lines = new LineCounter()
   const doc = parseDocument(source.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true })
   const origin: Origin = { file: source.path, doc, lines }
   if (doc.errors.length > 0) {
+    broken.unknown = true
     for (const e of doc.errors)
       issues.push(
         policyIssue('YamlSyntax', { file: source.path, line: lines.linePos(e.pos[0]).line, path: '' }, e.message.split('\n')[0] ?? e.message),
@@ -120,17 +136,24 @@ function parseFile(source: PolicySource, issues: PolicyIssue[]): { data: PolicyF
     return undefined
   }
   const raw: unknown = doc.toJS() ?? {}
+  const markBroken = (): undefined => {
+    for (const section of sections) {
+      const entries = (raw as Record<string, unknown> | null)?.[section]
+      if (entries && typeof entries === 'object') for (const name of Object.keys(entries)) broken.names.add(`${section}\0${name}`)
+    }
+    return undefined
+  }
 
   // Before the schema: a key pasted into any field is the worst mistake, so it gets its own message.
   const leaks = findPlaintextSecrets(raw)
   for (const leak of leaks)
     issues.push(policyIssue('PlaintextSecret', at(origin, leak.path), `looks like a plaintext ${leak.kind}`))
-  if (leaks.length > 0) return undefined
+  if (leaks.length > 0) return markBroken()
 
   const parsed = policyFileSchema.safeParse(raw)
   if (!parsed.success) {
     for (const issue of parsed.error.issues) issues.push(schemaIssue(origin, issue))
-    return undefined
+    return markBroken()
   }
   return { data: parsed.data, origin }
 }
@@ -157,11 +180,11 @@ function checkReferences(
   policy: { providers: Record<string, ProviderPolicy>; models: Record<string, RoutePolicy>; projects: Record<string, ProjectPolicy> },
   originOf: (section: Section, entry: string) => Origin | undefined,
   issues: PolicyIssue[],
+  broken: Broken,
 ): void {
-  const where = (section: Section, entry: string, rest: (string | number)[]) => {
-    const origin = originOf(section, entry)
-    return origin ? at(origin, [section, entry, ...rest]) : { file: '(policy)', line: 0, path: [section, entry, ...rest].join('.') }
-  }
+  const where = (section: Section, entry: string, rest: (string | number)[]) => locate(originOf, section, entry, rest)
+  // A name defined in a file that failed (or possibly in one that was not YAML) was reported there.
+  const reported = (section: Section, name: string) => broken.unknown || broken.names.has(`${section}\0${name}`)
 
   for (const [providerName, provider] of Object.entries(policy.providers)) {
     const needsKey = provider.type === 'openai' || provider.type === 'anthropic' || provider.type === 'groq'
@@ -172,8 +195,10 @@ function checkReferences(
   for (const [alias, route] of Object.entries(policy.models)) {
     route.targets.forEach((target, i) => {
       const provider = policy.providers[target.provider]
+      if (!provider && reported('providers', target.provider)) return
       if (!provider) {
-        const known = Object.keys(policy.providers).join(', ') || 'none'
+        const failed = [...broken.names].filter((n) => n.startsWith('providers\0')).map((n) => n.slice('providers\0'.length))
+        const known = [...new Set([...Object.keys(policy.providers), ...failed])].join(', ') || 'none'
         issues.push(
           policyIssue('UnknownProvider', where('models', alias, ['targets', i, 'provider']), `no provider "${target.provider}" (defined: ${known})`),
         )
@@ -186,7 +211,7 @@ function checkReferences(
   const keyOwners = new Map<string, string>()
   for (const [projectName, project] of Object.entries(policy.projects)) {
     project.models.forEach((alias, i) => {
-      if (alias !== '*' && !policy.models[alias])
+      if (alias !== '*' && !policy.models[alias] && !reported('models', alias))
         issues.push(policyIssue('UnknownModel', where('projects', projectName, ['models', i]), `no model alias "${alias}"`))
     })
     const embedder = project.cache.semantic.embedder
@@ -195,7 +220,9 @@ function checkReferences(
       const at = where('projects', projectName, ['cache', 'semantic', 'embedder', embedder.provider ? 'provider' : 'type'])
       if (!embedder.provider || !embedder.model)
         issues.push(policyIssue('SchemaViolation', at, 'type provider needs both `provider` and `model`'))
-      else if (!provider) issues.push(policyIssue('UnknownProvider', at, `no provider "${embedder.provider}"`))
+      else if (!provider) {
+        if (!reported('providers', embedder.provider)) issues.push(policyIssue('UnknownProvider', at, `no provider "${embedder.provider}"`))
+      }
       else if (provider.type !== 'openai' && provider.type !== 'openai-compatible')
         issues.push(policyIssue('WrongRouteKind', at, `embeddings come from an openai or openai-compatible provider, not ${provider.type}`))
     }
@@ -215,6 +242,16 @@ function collectSecrets(providers: Record<string, ProviderPolicy>): string[] {
     for (const v of Object.values(p.headers ?? {})) if (typeof v !== 'string') names.add(v.secret)
   }
   return [...names].sort()
+}
+
+function locate(
+  originOf: (section: Section, entry: string) => Origin | undefined,
+  section: Section,
+  entry: string,
+  rest: (string | number)[],
+): { file: string; line: number; path: string } {
+  const origin = originOf(section, entry)
+  return origin ? at(origin, [section, entry, ...rest]) : { file: '(policy)', line: 0, path: [section, entry, ...rest].join('.') }
 }
 
 /** The file, line and dotted path of a node; a missing node falls back to its nearest parent. */

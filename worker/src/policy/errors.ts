@@ -42,6 +42,14 @@ export const policyErrors = {
     title: 'Provider cannot serve this route',
     hint: 'use a provider that offers this kind of endpoint (anthropic has no embeddings).',
   },
+  LocalOnlyTarget: {
+    title: 'Local-only target in a production policy',
+    hint: 'remove this target before deploying: `mock` is a stand-in for npm start and the tests (`npm run policy:check -- --env local` keeps it).',
+  },
+  LocalOnlyKey: {
+    title: 'Local-only key in a production policy',
+    hint: 'drop this key from the deployed policy and list a real one: `npm run key:new` prints a key and the sha256 to put here.',
+  },
 } as const
 
 export type PolicyErrorName = keyof typeof policyErrors

@@ -5,14 +5,15 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import type { Result } from '../lib/result.ts'
-import { compilePolicy, type CompiledPolicy } from './compile.ts'
+import { compilePolicy, type CompiledPolicy, type CompileOptions } from './compile.ts'
 import type { PolicyIssue } from './errors.ts'
 
 export { formatPolicyIssues } from './errors.ts'
-export type { CompiledPolicy } from './compile.ts'
+export type { CompiledPolicy, CompileOptions } from './compile.ts'
+export { environmentFrom, type PolicyEnvironment } from './environment.ts'
 export type { PolicyIssue } from './errors.ts'
 
-export async function loadPolicyDir(dir: string): Promise<Result<CompiledPolicy, PolicyIssue[]>> {
+export async function loadPolicyDir(dir: string, options: CompileOptions = {}): Promise<Result<CompiledPolicy, PolicyIssue[]>> {
   let names: string[]
   try {
     names = (await readdir(dir)).filter((n) => /\.ya?ml$/.test(n)).sort()
@@ -25,5 +26,5 @@ export async function loadPolicyDir(dir: string): Promise<Result<CompiledPolicy,
       return { path: relative(process.cwd(), full) || full, text: await readFile(full, 'utf8') }
     }),
   )
-  return compilePolicy(sources)
+  return compilePolicy(sources, options)
 }
