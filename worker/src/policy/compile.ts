@@ -7,7 +7,9 @@ import { isNode, LineCounter, parseDocument, type Document } from 'yaml'
 import type { z } from 'zod'
 import { canonicalJson, sha256Hex } from '../lib/hash.ts'
 import { err, ok, type Result } from '../lib/result.ts'
+import { checkGovernance } from './check-governance.ts'
 import { policyIssue, type PolicyIssue } from './errors.ts'
+import type { ExperimentPolicy } from './experiments.ts'
 import { findPlaintextSecrets } from './plaintext-secrets.ts'
 import {
   policyFileSchema,
@@ -37,14 +39,16 @@ export interface CompiledPolicy {
   providers: Record<string, ProviderPolicy>
   models: Record<string, RoutePolicy>
   projects: Record<string, ProjectPolicy>
+  /** A/B experiments by id (ended ones included: their history stays readable). */
+  experiments: Record<string, ExperimentPolicy>
   /** key SHA-256 → owner; the lookup auth does on every request. */
   keys: Record<string, KeyOwner>
   /** Every Worker secret the policy references, sorted (infra binds exactly these). */
   secrets: string[]
 }
 
-type Section = 'providers' | 'models' | 'projects'
-const sections: readonly Section[] = ['providers', 'models', 'projects']
+type Section = 'providers' | 'models' | 'projects' | 'experiments'
+const sections: readonly Section[] = ['providers', 'models', 'projects', 'experiments']
 
 /** Where each entry was defined, so cross-file errors point at the right line. */
 interface Origin {
@@ -62,6 +66,7 @@ export async function compilePolicy(sources: readonly PolicySource[]): Promise<R
     providers: {},
     models: {},
     projects: {},
+    experiments: {},
   }
   const origins = new Map<string, Origin>()
   const originOf = (section: Section, entry: string): Origin | undefined => origins.get(`${section}\0${entry}`)
@@ -90,6 +95,7 @@ export async function compilePolicy(sources: readonly PolicySource[]): Promise<R
   }
 
   checkReferences(merged, originOf, issues)
+  checkGovernance(merged, (section, entry, rest) => locate(originOf, section, entry, rest), issues)
   if (issues.length > 0) return err(issues)
 
   const keys: Record<string, KeyOwner> = {}
@@ -102,6 +108,7 @@ export async function compilePolicy(sources: readonly PolicySource[]): Promise<R
     providers: merged.providers,
     models: merged.models,
     projects: merged.projects,
+    experiments: merged.experiments,
     keys,
     secrets: collectSecrets(merged.providers),
   }
@@ -158,10 +165,7 @@ function checkReferences(
   originOf: (section: Section, entry: string) => Origin | undefined,
   issues: PolicyIssue[],
 ): void {
-  const where = (section: Section, entry: string, rest: (string | number)[]) => {
-    const origin = originOf(section, entry)
-    return origin ? at(origin, [section, entry, ...rest]) : { file: '(policy)', line: 0, path: [section, entry, ...rest].join('.') }
-  }
+  const where = (section: Section, entry: string, rest: (string | number)[]) => locate(originOf, section, entry, rest)
 
   for (const [providerName, provider] of Object.entries(policy.providers)) {
     const needsKey = provider.type === 'openai' || provider.type === 'anthropic' || provider.type === 'groq'
@@ -215,6 +219,12 @@ function collectSecrets(providers: Record<string, ProviderPolicy>): string[] {
     for (const v of Object.values(p.headers ?? {})) if (typeof v !== 'string') names.add(v.secret)
   }
   return [...names].sort()
+}
+
+/** Where an entry's node is: its file, line and dotted path. */
+function locate(originOf: (section: Section, entry: string) => Origin | undefined, section: Section, entry: string, rest: (string | number)[]) {
+  const origin = originOf(section, entry)
+  return origin ? at(origin, [section, entry, ...rest]) : { file: '(policy)', line: 0, path: [section, entry, ...rest].join('.') }
 }
 
 /** The file, line and dotted path of a node; a missing node falls back to its nearest parent. */
