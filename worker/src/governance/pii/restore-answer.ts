@@ -37,10 +37,13 @@ export function restoreCompletion(raw: string, vault: PiiVault): string {
 /** One streamed text field (a choice's content, or one tool call's arguments). */
 class FieldRestorer {
   private held = ''
-  constructor(
-    private readonly vault: PiiVault,
-    private readonly json: boolean,
-  ) {}
+  private readonly vault: PiiVault
+  private readonly json: boolean
+
+  constructor(vault: PiiVault, json: boolean) {
+    this.vault = vault
+    this.json = json
+  }
 
   push(text: string): string {
     let all = this.held + text

@@ -8,7 +8,7 @@
  * vault.redact('mail bob@example.com', new Set(['email'])) // 'mail [EMAIL_1]'
  * vault.restore('Sent to [EMAIL_1].')                     // 'Sent to bob@example.com.'
  */
-import { placeholderTag, type PiiKind } from './kinds.ts'
+import { placeholderTag, type PiiKind, type PiiSpan } from './kinds.ts'
 import { scanPii } from './scan.ts'
 
 /** The longest placeholder: `[` + the longest tag + `_` + up to 6 digits + `]`. */
@@ -27,7 +27,11 @@ export class PiiVault {
 
   /** The text with every value of an enabled kind replaced by its placeholder. */
   redact(text: string, kinds: ReadonlySet<PiiKind>): string {
-    const spans = scanPii(text, kinds)
+    return this.replace(text, scanPii(text, kinds))
+  }
+
+  /** The text with each span (from `scanPii` on this text) replaced by its value's placeholder. */
+  replace(text: string, spans: readonly PiiSpan[]): string {
     if (spans.length === 0) return text
     let out = ''
     let at = 0
