@@ -77,7 +77,13 @@ export function experimentView(report: Report): HTMLElement {
           {},
           h('th', {}, 'Metric'),
           ...report.variants.map((v, i) =>
-            h('th', { class: 'num' }, `${v.id}${i === 0 ? ' (control)' : ''}`, h('div', { class: 'sub' }, [v.weight === null ? null : `${v.weight}%`, v.routes_to].filter(Boolean).join(' → '))),
+            h(
+              'th',
+              { class: 'num' },
+              `${v.id}${i === 0 && v.id !== 'control' ? ' (control)' : ''}`,
+              h('div', { class: 'sub' }, [v.weight === null ? null : `${v.weight}%`, v.routes_to].filter(Boolean).join(' → ')),
+              v.params ? h('div', { class: 'sub' }, Object.entries(v.params).map(([k, x]) => `${k} ${JSON.stringify(x)}`).join(', ')) : null,
+            ),
           ),
         ),
       ),
