@@ -1,8 +1,8 @@
 /**
  * IBANs: a country code and two check digits at the start of a word, then the country's exact
  * length of letters and digits (groups of four separated by single spaces allowed), validated by
- * ibantools (country format and the mod-97 checksum). Linear: a candidate starts only at a word
- * start and reads at most 34 characters plus their spaces.
+ * ibantools (country format and the mod-97 checksum). Linear: candidates (found by a fixed-length
+ * pattern) start only at a word start and read at most 34 characters plus their spaces.
  */
 import { getCountrySpecifications, isValidIBAN } from 'ibantools'
 import { isAlnum, isDigit, isUpper } from './chars.ts'
@@ -13,13 +13,16 @@ for (const [code, spec] of Object.entries(getCountrySpecifications())) if (spec.
 
 const isIbanChar = (c: number): boolean => isUpper(c) || isDigit(c)
 
+/** Where a candidate may start: fixed length, no quantifier, so each position costs O(1) (linear). */
+const start = /(?<![A-Za-z0-9])[A-Z]{2}\d{2}/g
+
 export const iban: Detector = {
   kinds: ['iban'],
   find(text, _enabled, out) {
     const n = text.length
-    for (let i = 0; i + 3 < n; i++) {
-      if (!isUpper(text.charCodeAt(i)) || !isUpper(text.charCodeAt(i + 1)) || !isDigit(text.charCodeAt(i + 2)) || !isDigit(text.charCodeAt(i + 3))) continue
-      if (i > 0 && isAlnum(text.charCodeAt(i - 1))) continue
+    const starts = new RegExp(start)
+    for (let m = starts.exec(text); m; m = starts.exec(text)) {
+      const i = m.index
       const length = lengths.get(text.slice(i, i + 2))
       if (!length) continue
       let electronic = ''
@@ -34,7 +37,7 @@ export const iban: Detector = {
       }
       if (electronic.length !== length || (j < n && isAlnum(text.charCodeAt(j))) || !isValidIBAN(electronic)) continue
       out.push({ kind: 'iban', start: i, end: j })
-      i = j - 1
+      starts.lastIndex = j
     }
   },
 }

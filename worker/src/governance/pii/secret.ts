@@ -37,6 +37,7 @@ const prefixes: readonly [string, number][] = [
 const awsKeyId = /^(?:AKIA|ASIA)[A-Z0-9]{16}$/
 
 const MIN_ENTROPY_LENGTH = 24
+const MIN_TOKEN_LENGTH = Math.min(...prefixes.map(([p, rest]) => p.length + rest))
 const MAX_ENTROPY_LENGTH = 512
 const MIN_BITS_PER_CHAR = 3.8
 const MAX_MEAN_SEGMENT = 3
@@ -63,7 +64,8 @@ export const secret: Detector = {
       // PEM blocks and tokens are both in text order: emit whichever comes first.
       while (p < pem.length && pem[p]!.start < start) out.push(pem[p++]!)
       if (out.length > 0 && out[out.length - 1]!.end > start) continue // inside a PEM block
-      if (end > start && isSecretToken(text.slice(start, end))) out.push({ kind: 'secret', start, end })
+      // Shorter than any rule's minimum (`lgw_` + 8): most words of prose, never sliced.
+      if (end - start >= MIN_TOKEN_LENGTH && isSecretToken(text.slice(start, end))) out.push({ kind: 'secret', start, end })
     }
     while (p < pem.length) out.push(pem[p++]!)
   },
