@@ -11,8 +11,8 @@
 import { placeholderTag, type PiiKind, type PiiSpan } from './kinds.ts'
 import { scanPii } from './scan.ts'
 
-/** The longest placeholder: `[` + the longest tag + `_` + up to 6 digits + `]`. */
-export const MAX_PLACEHOLDER_LENGTH = 1 + 6 + 1 + 6 + 1
+/** The longest placeholder: `[` + the longest tag + `_` + up to 8 digits + `]`. */
+export const MAX_PLACEHOLDER_LENGTH = 1 + 6 + 1 + 8 + 1
 
 export class PiiVault {
   private readonly byValue = new Map<string, string>()
