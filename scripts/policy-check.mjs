@@ -26,5 +26,5 @@ if (!result.ok) {
 }
 const p = result.value
 console.log(
-  `${dir}/ ok for ${environment} — hash ${p.hash.slice(0, 12)}: ${Object.keys(p.projects).length} project(s), ${Object.keys(p.models).length} model alias(es), ${Object.keys(p.providers).length} provider(s); secrets: ${p.secrets.join(', ') || 'none'}`,
+  `${dir}/ ok for ${environment} — hash ${p.hash.slice(0, 12)}: ${Object.keys(p.projects).length} project(s), ${Object.keys(p.models).length} model alias(es), ${Object.keys(p.providers).length} provider(s), ${Object.keys(p.experiments).length} experiment(s); secrets: ${p.secrets.join(', ') || 'none'}`,
 )

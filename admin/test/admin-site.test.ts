@@ -26,6 +26,8 @@ let admin: { url: string; stop: () => Promise<void> }
 let browser: Browser
 const sent = { total: 0, hits: 0, misses: 0, errors: 0, cost: 0 }
 let firstRequestId = ''
+/** Requests per demo-experiment variant. */
+const enrolled = new Map<string, number>()
 
 beforeAll(async () => {
   gateway = await startLocalGateway()
@@ -59,6 +61,33 @@ beforeAll(async () => {
   }
   sent.total++
   sent.misses++
+  // Users enrolled in the demo experiment (sticky by `user`), each rating its answer.
+  for (let i = 0; i < 6; i++) {
+    const { data, response } = await client.chat.completions
+      .create({ model: 'gpt-4o-mini', user: `user-${run}-${i}`, messages: [{ role: 'user', content: `Experiment ${run} ${i}` }] })
+      .withResponse()
+    const variant = response.headers.get('x-watchllm-variant') ?? 'none'
+    enrolled.set(variant, (enrolled.get(variant) ?? 0) + 1)
+    sent.total++
+    sent.misses++
+    sent.cost += Number(response.headers.get('x-watchllm-cost-usd'))
+    const rated = await fetch(`${gateway.url}/v1/feedback`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer lgw_local_dev_key', 'content-type': 'application/json' },
+      body: JSON.stringify({ request_id: response.headers.get('x-watchllm-request-id'), score: i % 2 }),
+    })
+    if (rated.status !== 200 || !data.choices[0]) throw new Error(`feedback refused: ${rated.status}`)
+  }
+  // PII: the demo redacts e-mail addresses on the way out and restores them in the answer.
+  const pii = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `Mail ada@example.com ${run}` }] }).withResponse()
+  if (pii.response.headers.get('x-watchllm-pii') !== 'email=1' || !pii.data.choices[0]?.message.content?.includes('ada@example.com')) throw new Error('the PII guard did not redact and restore')
+  sent.total++
+  sent.misses++
+  sent.cost += Number(pii.response.headers.get('x-watchllm-cost-usd'))
+  // A request the demo's rule blocks (422, naming the rule).
+  await expect(client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: '-----BEGIN RSA PRIVATE KEY----- MIIE' }] })).rejects.toThrow(/no-private-keys/)
+  sent.total++
+  sent.errors++
   // And one error: a model that does not exist.
   await expect(client.chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'x' }] })).rejects.toThrow()
   sent.total++
@@ -157,6 +186,30 @@ describe('the admin site after real traffic', () => {
     expect((await fetch(`${admin.url}/api/..%2F..%2Fhealth`)).status).toBe(404)
     // The same admin API on the gateway's public hostname still wants the token.
     expect((await fetch(`${gateway.url}/admin/api/policy`, { headers: { 'x-watchllm-admin-user': 'ann@example.com' } })).status).toBe(401)
+  })
+
+  it('Experiments shows each variant side by side with intervals, and names no winner on six requests', async () => {
+    const { page, problems } = await open('/experiments')
+    const experiment = page.locator('[data-experiment="mini-concise"]')
+    expect(await experiment.count()).toBe(1)
+    for (const [variant, n] of enrolled) {
+      const cell = experiment.locator(`td[data-variant="${variant}"][data-metric="Requests"]`)
+      expect(Number(await cell.getAttribute('data-raw')), variant).toBe(n)
+    }
+    expect(await experiment.locator('[data-verdict]').getAttribute('data-winner')).toBe('')
+    expect(await experiment.locator('[data-verdict]').textContent()).toContain('No winner yet')
+    expect(await experiment.locator('td[data-metric="Error rate"] .sub').first().textContent()).toMatch(/^95% /)
+    expect(problems).toEqual([])
+  })
+
+  it('Policy counts rule hits by rule and PII by kind', async () => {
+    const { page, problems } = await open('/policy')
+    const rules = page.locator('[data-testid="rule-hits"] tbody tr')
+    await expect.poll(() => rules.count()).toBe(1)
+    expect(await rules.first().textContent()).toBe('no-private-keysblock1')
+    const pii = page.locator('[data-testid="pii-hits"] tbody tr')
+    expect(await pii.first().textContent()).toBe('email110')
+    expect(problems).toEqual([])
   })
 
   it('shows an error state, not a blank page, when the gateway is unreachable', async () => {

@@ -9,6 +9,8 @@ import { notFound, toErrorResponse } from './errors.ts'
 import { authenticate } from './middleware/authenticate.ts'
 import { callUpstream } from './middleware/call-upstream.ts'
 import { exactCache } from './middleware/exact-cache.ts'
+import { recordFeedback } from './middleware/feedback.ts'
+import { guard } from './middleware/guard.ts'
 import { health } from './middleware/health.ts'
 import { listModels } from './middleware/list-models.ts'
 import { recordUsage } from './middleware/record-usage.ts'
@@ -23,6 +25,7 @@ export function createApp(policy: CompiledPolicy): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   const cache = exactCache()
   const semantic = semanticCache(policy) // L2: only on an exact miss, only for chat
+  const guarded = guard(policy) // 4. rules, then PII (redact before anything leaves; restore the answer)
 
   app.use('*', requestId())
   app.get('/health', health(policy))
@@ -32,10 +35,11 @@ export function createApp(policy: CompiledPolicy): Hono<AppEnv> {
   // 1. auth — every /v1 call names its project by its key.
   app.use('/v1/*', authenticate(policy))
   app.get('/v1/models', listModels(policy))
+  app.post('/v1/feedback', recordFeedback()) // a score for an answer, joined to its event (experiments)
 
-  // 2. validate → 3. resolve → (guard, limit: later) → 6. cache → 7. upstream → 8. respond
-  app.post('/v1/chat/completions', validate('chat', chatRequestSchema), resolveRoute(policy), cache, semantic, callUpstream())
-  app.post('/v1/embeddings', validate('embeddings', embeddingsRequestSchema), resolveRoute(policy), cache, semantic, callUpstream())
+  // 2. validate → 3. resolve (A/B variant) → 4. guard → (limit: later) → 6. cache → 7. upstream → 8. respond
+  app.post('/v1/chat/completions', validate('chat', chatRequestSchema), resolveRoute(policy), guarded, cache, semantic, callUpstream())
+  app.post('/v1/embeddings', validate('embeddings', embeddingsRequestSchema), resolveRoute(policy), guarded, cache, semantic, callUpstream())
 
   app.onError(toErrorResponse)
   app.notFound(notFound)

@@ -18,6 +18,9 @@ export type ErrorReason =
   | 'model_not_allowed'
   | 'wrong_endpoint'
   | 'no_provider_available'
+  | 'rule_blocked'
+  | 'pii_blocked'
+  | 'storage_unavailable'
   | 'upstream_error'
   | 'upstream_timeout'
   | 'upstream_unreachable'
@@ -47,6 +50,7 @@ function typeOf(reason: ErrorReason): string {
     case 'invalid_api_key':
       return 'authentication_error'
     case 'model_not_allowed':
+    case 'rule_blocked':
       return 'permission_error'
     case 'invalid_json':
     case 'invalid_request':
@@ -56,6 +60,7 @@ function typeOf(reason: ErrorReason): string {
     case 'wrong_endpoint':
     case 'not_found':
     case 'method_not_allowed':
+    case 'pii_blocked':
       return 'invalid_request_error'
     case 'no_provider_available':
     case 'upstream_error':
@@ -63,6 +68,7 @@ function typeOf(reason: ErrorReason): string {
     case 'upstream_unreachable':
       return 'upstream_error'
     case 'internal_error':
+    case 'storage_unavailable':
       return 'server_error'
   }
 }

@@ -1,8 +1,10 @@
 /**
  * `GET /admin/api/policy`: what is deployed — the policy hash, its source files, projects (key ids,
- * never key hashes), model routes and providers (types and secret names, never values).
+ * never key hashes; rules and PII actions), model routes, experiments and providers (types and
+ * secret names, never values).
  */
 import type { Handler } from 'hono'
+import { piiKinds } from '../governance/pii/kinds.ts'
 import type { CompiledPolicy } from '../policy/compile.ts'
 import type { PolicyResponse } from './responses.ts'
 import type { AdminEnv } from './types.ts'
@@ -21,6 +23,8 @@ export function deployedPolicy(policy: CompiledPolicy): Handler<AdminEnv> {
       cache: p.cache,
       log_prompts: p.telemetry.log_prompts,
       max_body_bytes: p.request.max_body_bytes,
+      rules: p.rules.map((r) => ({ id: r.id, when: r.when.map((w) => w.kind), action: r.then.kind })),
+      pii: p.pii ? { restore: p.pii.restore, actions: Object.fromEntries(piiKinds.map((k) => [k, p.pii![k] ?? p.pii!.default])) } : null,
     })),
     routes: Object.entries(policy.models).map(([alias, r]) => ({
       alias,
@@ -28,6 +32,15 @@ export function deployedPolicy(policy: CompiledPolicy): Handler<AdminEnv> {
       targets: r.targets.map((t) => ({ provider: t.provider, model: t.model ?? alias, type: policy.providers[t.provider]?.type ?? null })),
       retry: r.retry,
       timeout_ms: r.timeout_ms,
+    })),
+    experiments: Object.entries(policy.experiments ?? {}).map(([id, e]) => ({
+      id,
+      status: e.status,
+      models: e.match.models,
+      projects: e.match.projects ?? null,
+      sticky: e.sticky,
+      metric: e.metric,
+      variants: e.variants.map((v) => ({ id: v.id, weight: v.weight })),
     })),
     providers: Object.entries(policy.providers).map(([name, p]) => ({
       name,

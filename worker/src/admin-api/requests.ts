@@ -27,11 +27,13 @@ const listSchema = filtersSchema.extend({
 
 /** The rows as SQLite returns them: booleans as 0/1, JSON as text. */
 type SummaryRow = Omit<RequestSummary, 'stream'> & { stream: number }
-type DetailRow = Omit<RequestDetail, 'stream' | 'completed' | 'pii' | 'attempts_detail'> & {
+type DetailRow = Omit<RequestDetail, 'stream' | 'completed' | 'pii' | 'attempts_detail' | 'pii_counts' | 'rules'> & {
   stream: number
   completed: number
   pii: string | null
   attempts_detail: string | null
+  pii_counts: string | null
+  rules: string | null
 }
 
 export function listRequests(now: () => number = Date.now): Handler<AdminEnv> {
@@ -83,6 +85,8 @@ export function requestDetail(): Handler<AdminEnv> {
       completed: row.completed === 1,
       pii: row.pii === null ? null : (JSON.parse(row.pii) as string[]),
       attempts_detail: row.attempts_detail === null ? [] : (JSON.parse(row.attempts_detail) as RequestDetail['attempts_detail']),
+      pii_counts: row.pii_counts === null ? null : (JSON.parse(row.pii_counts) as Record<string, number>),
+      rules: row.rules === null ? null : (JSON.parse(row.rules) as RequestDetail['rules']),
     })
   }
 }

@@ -80,6 +80,9 @@ export interface RequestDetail extends RequestSummary {
   reasoning_tokens: number
   rule_id: string | null
   pii: string[] | null
+  experiment: string | null
+  pii_counts: Record<string, number> | null
+  rules: { id: string; action: string }[] | null
   budget: string | null
   rate_limit: string | null
   policy_hash: string
@@ -118,19 +121,79 @@ export interface CostsResponse {
   by_model: (CostGroup & { provider: string; model: string })[]
 }
 
+/** A point estimate with its 95 % interval; nulls when there is not enough data. */
+export interface Interval {
+  value: number | null
+  low: number | null
+  high: number | null
+}
+
+export type MetricName = 'feedback' | 'error_rate' | 'latency' | 'cost'
+
+export interface VariantReport {
+  id: string
+  /** From policy (null for a variant the policy no longer names). */
+  weight: number | null
+  routes_to: string | null
+  params: Record<string, unknown> | null
+  requests: number
+  errors: number
+  /** Wilson score interval. */
+  error_rate: Interval
+  /** Successful requests; interval between order statistics (distribution-free). */
+  latency_p50_ms: Interval
+  latency_p95_ms: Interval
+  /** Over priced requests (cache hits count as $0); Student t interval. */
+  priced_requests: number
+  cost_per_request_usd: Interval
+  cache_lookups: number
+  /** Hits over lookups; Wilson score interval. */
+  cache_hit_rate: Interval
+  feedback_count: number
+  /** Mean score of the feedback joined to this variant's requests; Student t interval. */
+  feedback_mean: Interval
+}
+
+export interface Comparison {
+  /** The challenger, compared with the control (the first variant). */
+  variant: string
+  metric: MetricName
+  /** two-proportion z-test | Welch's t-test | Mann–Whitney U test. */
+  test: string | null
+  p_value: number | null
+  /** Challenger minus control (rate, USD, score, or median ms). */
+  difference: number | null
+  significant: boolean
+  direction: 'better' | 'worse' | 'no_difference'
+  /** Why no test was run, when none was. */
+  note: string | null
+}
+
+export interface ExperimentReport {
+  id: string
+  description: string | null
+  /** `removed`: the events name it, the deployed policy no longer does. */
+  status: 'active' | 'paused' | 'ended' | 'removed'
+  /** What names a winner. */
+  metric: MetricName
+  sticky: 'user' | 'session' | 'key' | null
+  models: string[]
+  /** The significance level each comparison is held to (0.05, Bonferroni-corrected). */
+  alpha: number
+  variants: VariantReport[]
+  comparisons: Comparison[]
+  winner: { variant: string; metric: MetricName; test: string; p_value: number } | null
+  /** One sentence: who wins and by which test, or why nobody does yet. */
+  verdict: string
+}
+
 export interface ExperimentsResponse {
   range: Range
   configured: boolean
-  variants: {
-    variant: string
-    model: string
-    requests: number
-    errors: number
-    error_rate: number | null
-    mean_latency_ms: number | null
-    cost_usd: number
-    unpriced_requests: number
-  }[]
+  confidence: number
+  /** Observations each arm needs before a test is run. */
+  min_sample: number
+  experiments: ExperimentReport[]
 }
 
 export interface Outcome {
@@ -147,8 +210,10 @@ export interface BudgetsResponse {
 
 export interface GuardrailsResponse {
   range: Range
-  rules: { configured: boolean; outcomes: Outcome[] }
-  pii: { configured: boolean; kinds: { kind: string; requests: number }[] }
+  /** Rule hits by rule and action (a request hit by two rules counts for both). */
+  rules: { configured: boolean; hits: { id: string; action: string; requests: number }[] }
+  /** PII by kind: requests it was found in, values redacted, requests blocked for it. */
+  pii: { configured: boolean; kinds: { kind: string; requests: number; values: number; blocked: number }[] }
 }
 
 export interface PolicyResponse {
@@ -167,6 +232,8 @@ export interface PolicyResponse {
     }
     log_prompts: boolean
     max_body_bytes: number
+    rules: { id: string; when: string[]; action: string }[]
+    pii: { restore: boolean; actions: Record<string, 'allow' | 'redact' | 'block'> } | null
   }[]
   routes: {
     alias: string
@@ -174,6 +241,15 @@ export interface PolicyResponse {
     targets: { provider: string; model: string; type: string | null }[]
     retry: { attempts: number; backoff_ms: number }
     timeout_ms: number
+  }[]
+  experiments: {
+    id: string
+    status: 'active' | 'paused' | 'ended'
+    models: string[]
+    projects: string[] | null
+    sticky: 'user' | 'session' | 'key'
+    metric: MetricName
+    variants: { id: string; weight: number }[]
   }[]
   providers: { name: string; type: string; secret: string | null; base_url: string | null }[]
 }

@@ -8,32 +8,15 @@
 import type { MiddlewareHandler } from 'hono'
 import { secretOf, type AppEnv, type GatewayEnv } from '../env.ts'
 import { GatewayError } from '../errors.ts'
+import { experimentRouter, variantHeaders, type RouteCache } from '../governance/experiments.ts'
 import { canonicalJson, sha256Hex } from '../lib/hash.ts'
 import type { CompiledPolicy } from '../policy/compile.ts'
 import type { ProviderPolicy, RoutePolicy } from '../policy/schema.ts'
 import type { ResolvedRoute, ResolvedTarget } from '../providers/types.ts'
 
 export function resolveRoute(policy: CompiledPolicy): MiddlewareHandler<AppEnv> {
-  // Env is fixed for an isolate's life, so each alias resolves once per env object: the whole
-  // ResolvedRoute (targets with secrets, the fingerprint the caches key on) is built once and shared.
-  const resolvedByEnv = new WeakMap<object, Map<string, ResolvedRoute>>()
-  const cachedRoute = (alias: string, route: RoutePolicy, env: GatewayEnv): ResolvedRoute => {
-    let byAlias = resolvedByEnv.get(env)
-    if (!byAlias) resolvedByEnv.set(env, (byAlias = new Map()))
-    let resolved = byAlias.get(alias)
-    if (!resolved) {
-      const targets = resolveTargets(alias, route, policy.providers, env)
-      resolved = {
-        alias,
-        kind: route.kind,
-        targets,
-        retry: { attempts: route.retry.attempts, backoffMs: route.retry.backoff_ms },
-        fingerprint: routeFingerprint(targets),
-      }
-      byAlias.set(alias, resolved)
-    }
-    return resolved
-  }
+  const cachedRoute = routesFor(policy)
+  const variantRoute = experimentRouter(policy, cachedRoute) // A/B: governance/experiments.ts
   return async function resolveRouteStage(c, next) {
     const alias = String(c.var.body.model)
     const route = policy.models[alias]
@@ -43,12 +26,45 @@ export function resolveRoute(policy: CompiledPolicy): MiddlewareHandler<AppEnv> 
     if (route.kind !== c.var.endpoint)
       throw new GatewayError(400, 'wrong_endpoint', `\`${alias}\` is a ${route.kind} model; call /v1/${route.kind === 'chat' ? 'chat/completions' : 'embeddings'}.`, 'model')
 
-    const resolved = cachedRoute(alias, route, c.env)
+    const resolved = variantRoute(c) ?? cachedRoute(alias, alias, route, c.env)
     if (resolved.targets.length === 0)
-      throw new GatewayError(503, 'no_provider_available', `No provider for \`${alias}\` has credentials configured.`)
+      throw new GatewayError(503, 'no_provider_available', `No provider for \`${resolved.alias}\` has credentials configured.`)
     c.set('route', resolved)
     await next()
+    variantHeaders(c)
   }
+}
+
+const routeCaches = new WeakMap<CompiledPolicy, RouteCache>()
+
+/**
+ * The route of an alias (or an experiment's target, under its own key), built once per policy and
+ * env object — env is fixed for an isolate's life — and shared: targets with secrets, and the
+ * fingerprint the caches key on. Also what a rule's re-route uses.
+ */
+export function routesFor(policy: CompiledPolicy): RouteCache {
+  let cache = routeCaches.get(policy)
+  if (cache) return cache
+  const resolvedByEnv = new WeakMap<object, Map<string, ResolvedRoute>>()
+  cache = (key, alias, route, env) => {
+    let byKey = resolvedByEnv.get(env)
+    if (!byKey) resolvedByEnv.set(env, (byKey = new Map()))
+    let resolved = byKey.get(key)
+    if (!resolved) {
+      const targets = resolveTargets(alias, route, policy.providers, env)
+      resolved = {
+        alias,
+        kind: route.kind,
+        targets,
+        retry: { attempts: route.retry.attempts, backoffMs: route.retry.backoff_ms },
+        fingerprint: routeFingerprint(targets),
+      }
+      byKey.set(key, resolved)
+    }
+    return resolved
+  }
+  routeCaches.set(policy, cache)
+  return cache
 }
 
 /**

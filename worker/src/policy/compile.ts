@@ -8,7 +8,9 @@ import type { z } from 'zod'
 import { canonicalJson, sha256Hex } from '../lib/hash.ts'
 import { err, ok, type Result } from '../lib/result.ts'
 import { checkEnvironment, type PolicyEnvironment } from './environment.ts'
+import { checkGovernance } from './check-governance.ts'
 import { policyIssue, type PolicyIssue } from './errors.ts'
+import type { ExperimentPolicy } from './experiments.ts'
 import { findPlaintextSecrets } from './plaintext-secrets.ts'
 import {
   policyFileSchema,
@@ -38,14 +40,16 @@ export interface CompiledPolicy {
   providers: Record<string, ProviderPolicy>
   models: Record<string, RoutePolicy>
   projects: Record<string, ProjectPolicy>
+  /** A/B experiments by id (ended ones included: their history stays readable). */
+  experiments: Record<string, ExperimentPolicy>
   /** key SHA-256 → owner; the lookup auth does on every request. */
   keys: Record<string, KeyOwner>
   /** Every Worker secret the policy references, sorted (infra binds exactly these). */
   secrets: string[]
 }
 
-type Section = 'providers' | 'models' | 'projects'
-const sections: readonly Section[] = ['providers', 'models', 'projects']
+type Section = 'providers' | 'models' | 'projects' | 'experiments'
+const sections: readonly Section[] = ['providers', 'models', 'projects', 'experiments']
 
 /** Where each entry was defined, so cross-file errors point at the right line. */
 interface Origin {
@@ -68,6 +72,7 @@ export async function compilePolicy(sources: readonly PolicySource[], options: C
     providers: {},
     models: {},
     projects: {},
+    experiments: {},
   }
   const origins = new Map<string, Origin>()
   const originOf = (section: Section, entry: string): Origin | undefined => origins.get(`${section}\0${entry}`)
@@ -98,6 +103,7 @@ export async function compilePolicy(sources: readonly PolicySource[], options: C
   }
 
   checkReferences(merged, originOf, issues, broken)
+  checkGovernance(merged, (section, entry, rest) => locate(originOf, section, entry, rest), issues)
   issues.push(...checkEnvironment(merged, options.environment ?? 'local', (section, entry, rest) => locate(originOf, section, entry, rest)))
   if (issues.length > 0) return err(issues)
 
@@ -111,6 +117,7 @@ export async function compilePolicy(sources: readonly PolicySource[], options: C
     providers: merged.providers,
     models: merged.models,
     projects: merged.projects,
+    experiments: merged.experiments,
     keys,
     secrets: collectSecrets(merged.providers),
   }
@@ -244,6 +251,7 @@ function collectSecrets(providers: Record<string, ProviderPolicy>): string[] {
   return [...names].sort()
 }
 
+/** Where an entry's node is: its file, line and dotted path. */
 function locate(
   originOf: (section: Section, entry: string) => Origin | undefined,
   section: Section,

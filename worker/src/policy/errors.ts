@@ -50,6 +50,20 @@ export const policyErrors = {
     title: 'Local-only key in a production policy',
     hint: 'drop this key from the deployed policy and list a real one: `npm run key:new` prints a key and the sha256 to put here.',
   },
+  WrongModelKind: {
+    title: 'Alias of the wrong kind',
+    hint: 'route chat requests to chat aliases and embeddings to embeddings aliases (`kind:` under `models:`).',
+  },
+  UnknownProject: { title: 'Unknown project', hint: 'define it under `projects:` or fix the name.' },
+  InvalidRegex: { title: 'Invalid regular expression', hint: 'patterns are JavaScript regular expressions; escape `\\` as `\\\\` in double-quoted YAML or use single quotes.' },
+  UnsafeRegex: {
+    title: 'Regular expression can backtrack catastrophically',
+    hint: 'anchor the repeated part (`\\b`, `^`, a lookbehind such as `(?<!\\w)`), bound it (`{1,64}` instead of `+`), or never nest quantifiers; the suggested pattern, when given, matches the same text.',
+  },
+  ExperimentWeights: {
+    title: 'Experiment weights do not add up',
+    hint: "give each variant a percentage of the experiment's traffic; together they make 100.",
+  },
 } as const
 
 export type PolicyErrorName = keyof typeof policyErrors

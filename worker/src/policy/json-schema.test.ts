@@ -9,7 +9,7 @@ describe('policies/policy.schema.json', () => {
 
   it('describes the sections and refuses unknown top-level keys', () => {
     const schema = policyJsonSchema() as { properties: Record<string, unknown>; additionalProperties: unknown }
-    expect(Object.keys(schema.properties).sort()).toEqual(['models', 'projects', 'providers'])
+    expect(Object.keys(schema.properties).sort()).toEqual(['experiments', 'models', 'projects', 'providers'])
     expect(schema.additionalProperties).toBe(false)
   })
 })

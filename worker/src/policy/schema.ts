@@ -3,6 +3,9 @@
  * The JSON Schema the YAML files point at is generated from it (`npm run policy:schema`).
  */
 import { z } from 'zod'
+import { experimentSchema } from './experiments.ts'
+import { piiSchema } from './pii.ts'
+import { ruleSchema } from './rules/index.ts'
 
 const name = z
   .string()
@@ -134,6 +137,10 @@ const project = z.strictObject({
       max_logged_chars: z.int().min(256).max(16_384).default(4_096),
     })
     .default({ log_prompts: false, max_logged_chars: 4_096 }),
+  /** Declarative request rules, evaluated in order by the guard stage (see policy/rules/). */
+  rules: z.array(ruleSchema).max(200).default([]),
+  /** PII guardrail: allow | redact | block per kind, and restore (see policy/pii.ts). */
+  pii: piiSchema.optional(),
 })
 
 /** One YAML file: any subset of the sections; files are merged by entry name. */
@@ -141,6 +148,8 @@ export const policyFileSchema = z.strictObject({
   providers: z.record(name, provider).optional(),
   models: z.record(z.string().min(1), route).optional(),
   projects: z.record(name, project).optional(),
+  /** A/B experiments (see policy/experiments.ts). */
+  experiments: z.record(name, experimentSchema).optional(),
 })
 
 export type PolicyFile = z.output<typeof policyFileSchema>

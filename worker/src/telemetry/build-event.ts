@@ -71,7 +71,7 @@ export function buildEvent(input: EventInput): UsageEvent {
     cost_saved_usd: input.cost.costSavedUsd,
     price_status: input.cost.status,
     rule_id: facts.ruleId ?? null,
-    pii: facts.piiKinds && facts.piiKinds.length > 0 ? [...facts.piiKinds] : null,
+    pii: facts.piiKinds && facts.piiKinds.length > 0 ? [...facts.piiKinds] : facts.piiCounts ? Object.keys(facts.piiCounts) : null,
     budget: facts.budget ?? null,
     rate_limit: facts.rateLimit ?? null,
     policy_hash: input.policyHash,
@@ -84,6 +84,9 @@ export function buildEvent(input: EventInput): UsageEvent {
     })),
     prompt: input.prompt,
     answer: input.answer,
+    experiment: facts.experiment ?? null,
+    pii_counts: facts.piiCounts ?? null,
+    rules: facts.ruleHits && facts.ruleHits.length > 0 ? facts.ruleHits.slice(0, 200) : null,
   }
 }
 

@@ -14,9 +14,10 @@ export const eventColumns = [
   'completed', 'attempts', 'latency_ms', 'upstream_ms', 'ttfb_ms', 'input_tokens', 'output_tokens',
   'cached_tokens', 'reasoning_tokens', 'cost_usd', 'cost_saved_usd', 'price_status', 'rule_id', 'pii',
   'budget', 'rate_limit', 'policy_hash', 'attempts_detail', 'prompt', 'answer',
+  'experiment', 'pii_counts', 'rules',
 ] as const satisfies readonly (keyof UsageEvent)[]
 
-const jsonColumns = new Set<string>(['pii', 'attempts_detail'])
+const jsonColumns = new Set<string>(['pii', 'attempts_detail', 'pii_counts', 'rules'])
 
 const extract = (column: string) =>
   jsonColumns.has(column) ? `json_extract(value, '$.${column}')` : `value ->> '$.${column}'`

@@ -75,6 +75,13 @@ export const usageEventSchema = z.strictObject({
   attempts_detail: z.array(attemptSchema).max(20),
   prompt: text(16_384).nullable(),
   answer: text(16_384).nullable(),
+  // Added after v1 shipped (migrations d1/0004, postgres/0003): optional, so events already queued stay valid.
+  /** The A/B experiment `variant` belongs to. */
+  experiment: text(128).nullable().optional(),
+  /** PII redacted (or found, when the request was blocked) by kind: counts, never values. */
+  pii_counts: z.record(text(32), count).nullable().optional(),
+  /** Every rule that matched, in order, with its action. */
+  rules: z.array(z.strictObject({ id: text(64), action: text(16) })).max(200).nullable().optional(),
 })
 
 export type UsageEvent = z.output<typeof usageEventSchema>

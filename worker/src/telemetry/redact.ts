@@ -1,21 +1,21 @@
 /**
  * Redaction for the text telemetry may keep: prompts and answers of projects that opted in, and
- * end-user ids. PII values never reach the event — each is replaced by its kind (`[email]`) —
- * and credentials are masked as everywhere else. Regexes are compiled once per isolate.
+ * end-user ids. PII values never reach the event — each is replaced by its kind (`[email]`) — and
+ * credentials are masked as everywhere else. Built on the guard's PII scanner, which runs in time
+ * linear in the text; the text is also cut to what can be kept before it is scanned at all.
  */
+import { piiKinds, type PiiKind } from '../governance/pii/kinds.ts'
+import { scanPii } from '../governance/pii/scan.ts'
 import { scrubSecrets } from '../lib/scrub.ts'
 
-export type PiiKind = 'email' | 'card' | 'iban' | 'ssn' | 'phone'
+export type { PiiKind }
 
-const patterns: readonly [PiiKind, RegExp][] = [
-  ['email', /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g],
-  // Cards are checked with Luhn below, so order numbers and timestamps survive.
-  ['card', /\b\d(?:[ -]?\d){12,18}\b/g],
-  ['iban', /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b/g],
-  ['ssn', /\b\d{3}-\d{2}-\d{4}\b/g],
-  // Three or four digit groups standing alone: not part of a longer run of numbers.
-  ['phone', /(?<![\w+]|\d[ .-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?|\d{2,4}[ .-])\d{3,4}[ .-]\d{3,4}(?![ .-]?\d)/g],
-]
+const ALL_KINDS: ReadonlySet<PiiKind> = new Set(piiKinds)
+/**
+ * Scanned beyond the kept length, so a value that starts before the cut is seen whole (the longest
+ * values — PEM keys, long tokens — are still caught in part: their pieces are secrets too).
+ */
+const SCAN_MARGIN = 4096
 
 export interface Redacted {
   text: string
@@ -24,21 +24,23 @@ export interface Redacted {
 }
 
 export function redactText(input: string): Redacted {
+  const spans = scanPii(input, ALL_KINDS)
   const found = new Set<PiiKind>()
-  let text = scrubSecrets(input)
-  for (const [kind, pattern] of patterns) {
-    text = text.replace(pattern, (match) => {
-      if (kind === 'card' && !luhn(match)) return match
-      found.add(kind)
-      return `[${kind}]`
-    })
+  let text = ''
+  let at = 0
+  for (const span of spans) {
+    text += `${input.slice(at, span.start)}[${span.kind}]`
+    at = span.end
+    found.add(span.kind)
   }
-  return { text, kinds: patterns.map(([k]) => k).filter((k) => found.has(k)) }
+  text += input.slice(at)
+  // Defence in depth: credential shapes the scanner does not judge secret (a short `Bearer` token).
+  return { text: scrubSecrets(text), kinds: piiKinds.filter((k) => found.has(k)) }
 }
 
 /** Truncates after redacting, so a cut never exposes half of a value. */
 export function redactForLog(input: string, maxChars: number): string {
-  const { text } = redactText(input)
+  const { text } = redactText(input.length > maxChars + SCAN_MARGIN ? input.slice(0, maxChars + SCAN_MARGIN) : input)
   return text.length <= maxChars ? text : `${text.slice(0, maxChars - 1)}…`
 }
 
@@ -50,18 +52,4 @@ export function redactForLog(input: string, maxChars: number): string {
 export function telemetryUserId(user: string | undefined): string | null {
   if (!user) return null
   return redactText(user.slice(0, 128)).text
-}
-
-function luhn(candidate: string): boolean {
-  const digits = candidate.replace(/\D/g, '')
-  let sum = 0
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i])
-    if (i % 2 === 1) {
-      d *= 2
-      if (d > 9) d -= 9
-    }
-    sum += d
-  }
-  return digits.length >= 13 && sum % 10 === 0
 }

@@ -41,6 +41,12 @@ export interface RequestFacts {
   errorCode?: string
   /** A/B variant the resolve stage chose, when the route has variants. */
   variant?: string
+  /** The experiment that variant belongs to. */
+  experiment?: string
+  /** Every rule that matched, in order, with its action (ids only). */
+  ruleHits?: { id: string; action: string }[]
+  /** PII redacted (or found, when blocked), by kind: counts only, never values. */
+  piiCounts?: Record<string, number>
   /** Governance outcomes, set by the guard and limit stages: ids and kinds only, never values. */
   ruleId?: string
   piiKinds?: string[]

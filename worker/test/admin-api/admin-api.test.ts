@@ -48,7 +48,7 @@ const events = [
   sampleEvent({ project, ts: T0 + MINUTE + 2_000, latency_ms: 1, cache: 'HIT', cost_usd: 0, cost_saved_usd: 0.01 }),
   sampleEvent({ project, ts: T0 + MINUTE + 3_000, latency_ms: 2, cache: 'HIT', cost_usd: 0, cost_saved_usd: 0.01 }),
   sampleEvent({ project, ts: T0 + 2 * MINUTE, latency_ms: 3, cache: 'HIT', cost_usd: 0, cost_saved_usd: 0.02 }),
-  sampleEvent({ project, ts: T0 + 2 * MINUTE + 1, latency_ms: 20, cache: 'SEMANTIC', similarity: 0.931, cost_usd: 0, cost_saved_usd: 0.03, pii: ['email'], rule_id: 'no-secrets' }),
+  sampleEvent({ project, ts: T0 + 2 * MINUTE + 1, latency_ms: 20, cache: 'SEMANTIC', similarity: 0.931, cost_usd: 0, cost_saved_usd: 0.03, pii: ['email'], pii_counts: { email: 2 }, rule_id: 'no-secrets', rules: [{ id: 'no-secrets', action: 'flag' }] }),
   sampleEvent({ project, ts: T0 + 2 * MINUTE + 2, latency_ms: 150, cache: 'BYPASS', cost_usd: 0.005, session: 's-1' }),
   sampleEvent({ project, ts: T0 + 3 * MINUTE, latency_ms: 5, cache: null, status: 404, error_code: 'model_not_found', input_tokens: 0, output_tokens: 0, cost_usd: null, price_status: 'none', model_served: null, provider: null }),
 ]
@@ -177,13 +177,15 @@ describe('the numbers', () => {
   })
 
   it('governance: honest about what the policy does not configure, counts what events report', async () => {
+    // The demo policy declares an experiment; none of these events is in it.
     const e = await json<ExperimentsResponse>(`/experiments?${range}`)
-    expect(e).toMatchObject({ configured: false, variants: [] })
+    expect(e.configured).toBe(true)
+    expect(e.experiments.every((x) => x.variants.every((v) => v.requests === 0) && x.winner === null)).toBe(true)
     const b = await json<BudgetsResponse>(`/budgets?${range}`)
     expect(b).toMatchObject({ budgets: { configured: false, outcomes: [] }, rate_limits: { configured: false, outcomes: [] } })
     const g = await json<GuardrailsResponse>(`/guardrails?${range}`)
-    expect(g.rules.outcomes).toEqual([{ value: 'no-secrets', requests: 1, blocked: 0 }])
-    expect(g.pii.kinds).toEqual([{ kind: 'email', requests: 1 }])
+    expect(g.rules.hits).toEqual([{ id: 'no-secrets', action: 'flag', requests: 1 }])
+    expect(g.pii.kinds).toEqual([{ kind: 'email', requests: 1, values: 2, blocked: 0 }])
   })
 
   it('policy: hash, projects with key ids but never key hashes, routes', async () => {

@@ -59,7 +59,8 @@ describe('through the deployed worker (real queue and consumer)', () => {
       input_tokens: data.usage!.prompt_tokens,
       output_tokens: data.usage!.completion_tokens,
       price_status: 'simulated',
-      user_id: '[email]',
+      // The demo project redacts e-mail addresses in the guard stage, `user` included, before telemetry sees it.
+      user_id: '[EMAIL_1]',
       prompt: null,
     })
     expect(event.cost_usd).toBe(Number(header))
