@@ -1,4 +1,5 @@
 /** Where `npm run preview` and `npm run policy:diff` get the deployed side from, and what they print. */
+import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { loadPolicyDir } from '../../worker/src/policy/load.ts'
 import { deployedPolicy, policyAtRevision, printPolicyDiff, stackPolicyDir, type Run } from './policy-diff-command.ts'
@@ -26,7 +27,9 @@ describe('the deployed side', () => {
 
   it('or the policy at a git revision (what a reviewer compares against)', async () => {
     const atHead = await policyAtRevision('HEAD', 'policies')
-    expect(atHead?.sources).toEqual(['policies/models.yaml', 'policies/projects.yaml', 'policies/providers.yaml'])
+    const committed = execFileSync('git', ['ls-tree', '--name-only', 'HEAD', 'policies/'], { encoding: 'utf8' }).split('\n').filter((f) => f.endsWith('.yaml'))
+    expect(atHead?.sources).toEqual(committed)
+    expect(committed).toContain('policies/models.yaml')
     expect(await policyAtRevision('HEAD', 'no-such-dir')).toBeUndefined()
   })
 })

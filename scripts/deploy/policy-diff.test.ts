@@ -48,22 +48,22 @@ describe('diffPolicies', () => {
     ])
   })
 
-  it('shows sections it has never heard of (limits, rules, …) without special code', async () => {
+  it('shows sections it has never heard of without special code', async () => {
     const before = await compile(base)
     const after = structuredClone(before)
     after.hash = 'f'.repeat(64)
     // Written as plain data: the point is that the diff needs no knowledge of these sections' types.
     const support = (p: CompiledPolicy) => p.projects['support'] as unknown as Record<string, unknown>
-    support(after)['limits'] = { requests_per_minute: 600, tokens_per_minute: 100_000 }
-    support(after)['rules'] = [{ id: 'no-secrets', kind: 'regex_deny', pattern: 'sk-' }]
+    support(after)['quotas'] = { requests_per_minute: 600, tokens_per_minute: 100_000 }
+    support(after)['filters'] = [{ id: 'no-secrets', kind: 'regex_deny', pattern: 'sk-' }]
     expect(diffPolicies(before, after).slice(1)).toEqual([
-      '  + projects.support.limits: {requests_per_minute: 600, tokens_per_minute: 100000}',
-      '  + projects.support.rules: [{id: no-secrets, kind: regex_deny, pattern: sk-}]',
+      '  + projects.support.quotas: {requests_per_minute: 600, tokens_per_minute: 100000}',
+      '  + projects.support.filters: [{id: no-secrets, kind: regex_deny, pattern: sk-}]',
     ])
     const later = structuredClone(after)
     later.hash = 'e'.repeat(64)
-    ;(support(later)['rules'] as { pattern: string }[])[0]!.pattern = 'sk-|ghp_'
-    expect(diffPolicies(after, later).slice(1)).toEqual(['  ~ projects.support.rules.no-secrets.pattern: sk- → sk-|ghp_'])
+    ;(support(later)['filters'] as { pattern: string }[])[0]!.pattern = 'sk-|ghp_'
+    expect(diffPolicies(after, later).slice(1)).toEqual(['  ~ projects.support.filters.no-secrets.pattern: sk- → sk-|ghp_'])
   })
 
   it('says so when nothing changed, and lists everything when nothing is deployed yet', async () => {
