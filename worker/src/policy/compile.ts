@@ -7,6 +7,7 @@ import { isNode, LineCounter, parseDocument, type Document } from 'yaml'
 import type { z } from 'zod'
 import { canonicalJson, sha256Hex } from '../lib/hash.ts'
 import { err, ok, type Result } from '../lib/result.ts'
+import { checkGovernance, governanceSecrets } from './check-governance.ts'
 import { policyIssue, type PolicyIssue } from './errors.ts'
 import { findPlaintextSecrets } from './plaintext-secrets.ts'
 import {
@@ -103,7 +104,7 @@ export async function compilePolicy(sources: readonly PolicySource[]): Promise<R
     models: merged.models,
     projects: merged.projects,
     keys,
-    secrets: collectSecrets(merged.providers),
+    secrets: [...new Set([...collectSecrets(merged.providers), ...governanceSecrets(merged.projects)])].sort(),
   }
   return ok({ ...body, hash: sha256Hex(canonicalJson(body)) })
 }
@@ -206,6 +207,7 @@ function checkReferences(
       keyOwners.set(key.sha256, `projects.${projectName}.keys.${key.id}`)
     })
   }
+  checkGovernance(policy, where, issues)
 }
 
 function collectSecrets(providers: Record<string, ProviderPolicy>): string[] {

@@ -3,6 +3,7 @@
  * The JSON Schema the YAML files point at is generated from it (`npm run policy:schema`).
  */
 import { z } from 'zod'
+import { alertsSchema, budgetsSchema, limitsSchema, reportsSchema } from './governance-schema.ts'
 
 const name = z
   .string()
@@ -134,6 +135,10 @@ const project = z.strictObject({
       max_logged_chars: z.int().min(256).max(16_384).default(4_096),
     })
     .default({ log_prompts: false, max_logged_chars: 4_096 }),
+  limits: limitsSchema.optional(),
+  budgets: budgetsSchema.optional(),
+  alerts: alertsSchema.optional(),
+  reports: reportsSchema.optional(),
 })
 
 /** One YAML file: any subset of the sections; files are merged by entry name. */
