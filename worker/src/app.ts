@@ -10,6 +10,9 @@ import { authenticate } from './middleware/authenticate.ts'
 import { callUpstream } from './middleware/call-upstream.ts'
 import { exactCache } from './middleware/exact-cache.ts'
 import { health } from './middleware/health.ts'
+import { callerBudget } from './middleware/caller-budget.ts'
+import { callerUsage } from './middleware/caller-usage.ts'
+import { limit } from './middleware/limit.ts'
 import { listModels } from './middleware/list-models.ts'
 import { recordUsage } from './middleware/record-usage.ts'
 import { requestId } from './middleware/request-id.ts'
@@ -23,6 +26,7 @@ export function createApp(policy: CompiledPolicy): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   const cache = exactCache()
   const semantic = semanticCache(policy) // L2: only on an exact miss, only for chat
+  const limits = limit(policy) // 5. rate limits and budgets: one counter call per scope, settled after the answer
 
   app.use('*', requestId())
   app.get('/health', health(policy))
@@ -32,10 +36,12 @@ export function createApp(policy: CompiledPolicy): Hono<AppEnv> {
   // 1. auth — every /v1 call names its project by its key.
   app.use('/v1/*', authenticate(policy))
   app.get('/v1/models', listModels(policy))
+  app.get('/v1/budget', callerBudget())
+  app.get('/v1/usage', callerUsage())
 
-  // 2. validate → 3. resolve → (guard, limit: later) → 6. cache → 7. upstream → 8. respond
-  app.post('/v1/chat/completions', validate('chat', chatRequestSchema), resolveRoute(policy), cache, semantic, callUpstream())
-  app.post('/v1/embeddings', validate('embeddings', embeddingsRequestSchema), resolveRoute(policy), cache, semantic, callUpstream())
+  // 2. validate → 3. resolve → (guard: later) → 5. limit → 6. cache → 7. upstream → 8. respond
+  app.post('/v1/chat/completions', validate('chat', chatRequestSchema), resolveRoute(policy), limits, cache, semantic, callUpstream())
+  app.post('/v1/embeddings', validate('embeddings', embeddingsRequestSchema), resolveRoute(policy), limits, cache, semantic, callUpstream())
 
   app.onError(toErrorResponse)
   app.notFound(notFound)

@@ -23,6 +23,9 @@ export type ErrorReason =
   | 'upstream_unreachable'
   | 'not_found'
   | 'method_not_allowed'
+  | 'rate_limit_exceeded'
+  | 'budget_exceeded'
+  | 'limits_unavailable'
   | 'internal_error'
 
 export class GatewayError extends Error {
@@ -62,6 +65,11 @@ function typeOf(reason: ErrorReason): string {
     case 'upstream_timeout':
     case 'upstream_unreachable':
       return 'upstream_error'
+    case 'rate_limit_exceeded':
+      return 'requests'
+    case 'budget_exceeded':
+      return 'insufficient_quota'
+    case 'limits_unavailable':
     case 'internal_error':
       return 'server_error'
   }

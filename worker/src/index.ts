@@ -1,11 +1,15 @@
 /** The Worker's entry: the gateway app on the policy compiled into this build. */
 import { createApp } from './app.ts'
+import { scheduledWork } from './governance/scheduled.ts'
 import { bundledPolicy } from './policy/bundled.ts'
 import { consumeEvents } from './telemetry/consume-events.ts'
+
+export { ScopeLedger } from './durable/scope-ledger.ts'
 
 const app = createApp(bundledPolicy)
 
 export default {
   fetch: app.fetch,
   queue: consumeEvents,
+  scheduled: scheduledWork(bundledPolicy),
 } satisfies ExportedHandler<Env>

@@ -14,10 +14,32 @@ import type { ProviderPolicy, RoutePolicy } from '../policy/schema.ts'
 import type { ResolvedRoute, ResolvedTarget } from '../providers/types.ts'
 
 export function resolveRoute(policy: CompiledPolicy): MiddlewareHandler<AppEnv> {
-  // Env is fixed for an isolate's life, so each alias resolves once per env object: the whole
-  // ResolvedRoute (targets with secrets, the fingerprint the caches key on) is built once and shared.
+  const cachedRoute = routeResolver(policy)
+  return async function resolveRouteStage(c, next) {
+    const alias = String(c.var.body.model)
+    const route = policy.models[alias]
+    if (!route) throw new GatewayError(404, 'model_not_found', `The model \`${alias}\` does not exist.`, 'model')
+    if (!mayUse(c.var.project.models, alias))
+      throw new GatewayError(403, 'model_not_allowed', `This project may not use \`${alias}\`.`, 'model')
+    if (route.kind !== c.var.endpoint)
+      throw new GatewayError(400, 'wrong_endpoint', `\`${alias}\` is a ${route.kind} model; call /v1/${route.kind === 'chat' ? 'chat/completions' : 'embeddings'}.`, 'model')
+
+    const resolved = cachedRoute(alias, route, c.env)
+    if (resolved.targets.length === 0)
+      throw new GatewayError(503, 'no_provider_available', `No provider for \`${alias}\` has credentials configured.`)
+    c.set('route', resolved)
+    await next()
+  }
+}
+
+/**
+ * Alias → ResolvedRoute, memoised. Env is fixed for an isolate's life, so each alias resolves once
+ * per env object: the whole ResolvedRoute (targets with secrets, the fingerprint the caches key on)
+ * is built once and shared. Also used by the limit stage to re-route a budget's `downgrade`.
+ */
+export function routeResolver(policy: CompiledPolicy): (alias: string, route: RoutePolicy, env: GatewayEnv) => ResolvedRoute {
   const resolvedByEnv = new WeakMap<object, Map<string, ResolvedRoute>>()
-  const cachedRoute = (alias: string, route: RoutePolicy, env: GatewayEnv): ResolvedRoute => {
+  return (alias, route, env) => {
     let byAlias = resolvedByEnv.get(env)
     if (!byAlias) resolvedByEnv.set(env, (byAlias = new Map()))
     let resolved = byAlias.get(alias)
@@ -33,21 +55,6 @@ export function resolveRoute(policy: CompiledPolicy): MiddlewareHandler<AppEnv> 
       byAlias.set(alias, resolved)
     }
     return resolved
-  }
-  return async function resolveRouteStage(c, next) {
-    const alias = String(c.var.body.model)
-    const route = policy.models[alias]
-    if (!route) throw new GatewayError(404, 'model_not_found', `The model \`${alias}\` does not exist.`, 'model')
-    if (!mayUse(c.var.project.models, alias))
-      throw new GatewayError(403, 'model_not_allowed', `This project may not use \`${alias}\`.`, 'model')
-    if (route.kind !== c.var.endpoint)
-      throw new GatewayError(400, 'wrong_endpoint', `\`${alias}\` is a ${route.kind} model; call /v1/${route.kind === 'chat' ? 'chat/completions' : 'embeddings'}.`, 'model')
-
-    const resolved = cachedRoute(alias, route, c.env)
-    if (resolved.targets.length === 0)
-      throw new GatewayError(503, 'no_provider_available', `No provider for \`${alias}\` has credentials configured.`)
-    c.set('route', resolved)
-    await next()
   }
 }
 

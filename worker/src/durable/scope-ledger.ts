@@ -1,0 +1,76 @@
+/**
+ * One Durable Object per scope — `project:<p>`, `key:<p>:<key id>`, `session:<p>:<session>` —
+ * holding that scope's rate-limit buckets and budgets (governance/ledger.ts). A Durable Object
+ * runs one call at a time and every method here is synchronous (SQLite-backed storage's sync KV
+ * API), so an admission is atomic: two requests can never both take the last of a budget. Writes
+ * are durable before the answer leaves (the runtime's output gate).
+ *
+ * State is loaded once per instance; a scope idle for IDLE_MS is deleted by its alarm, so sessions
+ * that are never seen again do not accumulate.
+ *
+ * @example env.LEDGER.get(env.LEDGER.idFromName('project:support')).admit(call)
+ */
+import { DurableObject } from 'cloudflare:workers'
+import { emptyState, Ledger, type BudgetState, type Reservation } from '../governance/ledger.ts'
+import type { Actual, AdmitAnswer, AdmitCall, BudgetSpec, Crossing, ScopeView } from '../governance/protocol.ts'
+import type { BucketSpec, BucketState } from '../governance/token-bucket.ts'
+
+/** Longer than a month, so a monthly budget is never forgotten within its period. */
+const IDLE_MS = 40 * 86_400_000
+/** Last activity is written at most this often (one extra write per scope per hour, not per request). */
+const ACTIVITY_EVERY_MS = 3_600_000
+
+export class ScopeLedger extends DurableObject {
+  private ledger: Ledger | undefined
+  private activeWritten = 0
+
+  admit(call: AdmitCall): AdmitAnswer {
+    return this.use((ledger, now) => ledger.admit(call, now))
+  }
+
+  settle(id: string, actual: Actual, budgets: BudgetSpec[], tokens?: BucketSpec): Crossing[] {
+    return this.use((ledger, now) => ledger.settle(id, actual, budgets, tokens, now))
+  }
+
+  release(id: string, rate: AdmitCall['rate']): void {
+    this.use((ledger, now) => ledger.release(id, rate, now))
+  }
+
+  /** Read-only: a scope that was never used stays empty (and so is not stored at all). */
+  view(budgets: BudgetSpec[], rate: AdmitCall['rate']): ScopeView {
+    return this.use((ledger, now) => ledger.view(budgets, rate, now), false)
+  }
+
+  override async alarm(): Promise<void> {
+    const active = this.ctx.storage.kv.get<number>('active') ?? 0
+    if (Date.now() - active < IDLE_MS) await this.ctx.storage.setAlarm(active + IDLE_MS)
+    else {
+      this.ledger = undefined
+      await this.ctx.storage.deleteAll()
+    }
+  }
+
+  private use<T>(work: (ledger: Ledger, now: number) => T, writes = true): T {
+    const now = Date.now()
+    const result = work(this.ledgerOf(), now)
+    if (writes && now - this.activeWritten > ACTIVITY_EVERY_MS) {
+      this.activeWritten = now
+      this.ctx.storage.kv.put('active', now)
+      void this.ctx.storage.setAlarm(now + IDLE_MS)
+    }
+    return result
+  }
+
+  private ledgerOf(): Ledger {
+    if (this.ledger) return this.ledger
+    const kv = this.ctx.storage.kv
+    const state = emptyState()
+    for (const [key, value] of kv.list<unknown>()) {
+      if (key === 'bucket:requests' || key === 'bucket:tokens') state.buckets[key.slice(7) as 'requests' | 'tokens'] = value as BucketState
+      else if (key.startsWith('budget:')) state.budgets.set(key.slice(7), value as BudgetState)
+      else if (key.startsWith('res:')) state.reservations.set(key.slice(4), value as Reservation)
+    }
+    this.ledger = new Ledger(state, (key, value) => (value === undefined ? kv.delete(key) : kv.put(key, value)))
+    return this.ledger
+  }
+}
