@@ -1,6 +1,6 @@
 /**
- * `GET /admin/api/experiments`, `/budgets`, `/guardrails`: what A/B variants, budgets and rate
- * limits, and rules/PII guards did, from the events' outcome fields. Each answer says whether the
+ * `GET /admin/api/experiments`, `/guardrails`: what A/B variants and rules/PII guards did, from the
+ * events' outcome fields (`/budgets` is budgets.ts). Each answer says whether the
  * deployed policy configures the feature at all, so the admin site shows an honest empty state
  * ("not configured") rather than zeros that look like data.
  */
@@ -8,7 +8,7 @@ import type { Handler } from 'hono'
 import type { CompiledPolicy } from '../policy/compile.ts'
 import { all, num, usd } from './db.ts'
 import { filtersSchema, parseQuery, whereOf } from './query.ts'
-import type { BudgetsResponse, ExperimentsResponse, GuardrailsResponse, Outcome } from './responses.ts'
+import type { ExperimentsResponse, GuardrailsResponse, Outcome } from './responses.ts'
 import type { AdminEnv } from './types.ts'
 
 /** Whether any project (or route) of the policy has one of these sections. */
@@ -44,22 +44,6 @@ export function experiments(policy: CompiledPolicy, now: () => number = Date.now
   }
 }
 
-export function budgets(policy: CompiledPolicy, now: () => number = Date.now): Handler<AdminEnv> {
-  return async function budgetsHandler(c) {
-    const filters = parseQuery(c, filtersSchema, now())
-    const where = whereOf(filters, 'events')
-    const [budget, rate] = await Promise.all([
-      outcomeCounts(c.env.DB, 'budget', where),
-      outcomeCounts(c.env.DB, 'rate_limit', where),
-    ])
-    return c.json<BudgetsResponse>({
-      range: { from: filters.from, to: filters.to },
-      budgets: { configured: configures(policy, 'projects', ['budgets', 'budget']), outcomes: budget },
-      rate_limits: { configured: configures(policy, 'projects', ['limits', 'rate_limits']), outcomes: rate },
-    })
-  }
-}
-
 export function guardrails(policy: CompiledPolicy, now: () => number = Date.now): Handler<AdminEnv> {
   return async function guardrailsHandler(c) {
     const filters = parseQuery(c, filtersSchema, now())
@@ -81,7 +65,8 @@ export function guardrails(policy: CompiledPolicy, now: () => number = Date.now)
   }
 }
 
-async function outcomeCounts(
+/** How many events carry each value of an outcome field, and how many of those were refused. */
+export async function outcomeCounts(
   db: D1Database,
   column: 'budget' | 'rate_limit' | 'rule_id',
   where: { sql: string; params: (string | number)[] },
