@@ -8,11 +8,12 @@
  * State is loaded once per instance; a scope idle for IDLE_MS is deleted by its alarm, so sessions
  * that are never seen again do not accumulate.
  *
- * @example env.LEDGER.get(env.LEDGER.idFromName('project:support')).admit(call)
+ * @example env.LEDGER.get(env.LEDGER.idFromName('project:support')).lease(call)
  */
 import { DurableObject } from 'cloudflare:workers'
 import { emptyState, Ledger, type BudgetState, type Reservation } from '../governance/ledger.ts'
-import type { Actual, AdmitAnswer, AdmitCall, BudgetSpec, Crossing, ScopeView } from '../governance/protocol.ts'
+import type { AdmitAnswer, BudgetSpec, Crossing, Holding, LeaseCall, ScopeView } from '../governance/protocol.ts'
+import type { Settlement } from '../governance/settle-batch.ts'
 import type { BucketSpec, BucketState } from '../governance/token-bucket.ts'
 
 /** Longer than a month, so a monthly budget is never forgotten within its period. */
@@ -23,22 +24,25 @@ const ACTIVITY_EVERY_MS = 3_600_000
 export class ScopeLedger extends DurableObject {
   private ledger: Ledger | undefined
   private activeWritten = 0
+  private mode: 'confirmed' | 'unconfirmed' | 'read' = 'confirmed'
 
-  admit(call: AdmitCall): AdmitAnswer {
-    return this.use((ledger, now) => ledger.admit(call, now))
+  /** Judges one request and, when it is admitted, grants it and a lease for the isolate's next ones. */
+  lease(call: LeaseCall): AdmitAnswer {
+    return this.use((ledger, now) => ledger.lease(call, now), 'unconfirmed')
   }
 
-  settle(id: string, actual: Actual, budgets: BudgetSpec[], tokens?: BucketSpec): Crossing[] {
-    return this.use((ledger, now) => ledger.settle(id, actual, budgets, tokens, now))
+  /** Requests' holdings become their real costs (an isolate's batch: one call, one write transaction). */
+  settleMany(items: Settlement[], budgets: BudgetSpec[], tokens?: BucketSpec): Crossing[] {
+    return this.use((ledger, now) => items.flatMap((i) => ledger.settle(i.leaseId, i.held, i.actual, budgets, tokens, now)))
   }
 
-  release(id: string, rate: AdmitCall['rate']): void {
-    this.use((ledger, now) => ledger.release(id, rate, now))
+  release(id: string, unused: Holding, rate: LeaseCall['rate']): void {
+    this.use((ledger, now) => ledger.release(id, unused, rate, now), 'unconfirmed')
   }
 
   /** Read-only: a scope that was never used stays empty (and so is not stored at all). */
-  view(budgets: BudgetSpec[], rate: AdmitCall['rate']): ScopeView {
-    return this.use((ledger, now) => ledger.view(budgets, rate, now), false)
+  view(budgets: BudgetSpec[], rate: LeaseCall['rate']): ScopeView {
+    return this.use((ledger, now) => ledger.view(budgets, rate, now), 'read')
   }
 
   override async alarm(): Promise<void> {
@@ -50,10 +54,18 @@ export class ScopeLedger extends DurableObject {
     }
   }
 
-  private use<T>(work: (ledger: Ledger, now: number) => T, writes = true): T {
+  /**
+   * Runs one call. `unconfirmed` (lease, release — the request path): the answer does not wait for
+   * the writes to reach disk (`allowUnconfirmed`); they are still applied in order, and a crash in
+   * that instant loses at most the in-flight reservations, whose requests still settle their real
+   * cost. Settlements (off the request path) are written confirmed.
+   */
+  private use<T>(work: (ledger: Ledger, now: number) => T, mode: 'confirmed' | 'unconfirmed' | 'read' = 'confirmed'): T {
     const now = Date.now()
+    this.mode = mode
     const result = work(this.ledgerOf(), now)
-    if (writes && now - this.activeWritten > ACTIVITY_EVERY_MS) {
+    this.mode = 'confirmed'
+    if (mode !== 'read' && now - this.activeWritten > ACTIVITY_EVERY_MS) {
       this.activeWritten = now
       this.ctx.storage.kv.put('active', now)
       void this.ctx.storage.setAlarm(now + IDLE_MS)
@@ -70,7 +82,11 @@ export class ScopeLedger extends DurableObject {
       else if (key.startsWith('budget:')) state.budgets.set(key.slice(7), value as BudgetState)
       else if (key.startsWith('res:')) state.reservations.set(key.slice(4), value as Reservation)
     }
-    this.ledger = new Ledger(state, (key, value) => (value === undefined ? kv.delete(key) : kv.put(key, value)))
+    const storage = this.ctx.storage
+    this.ledger = new Ledger(state, (key, value) => {
+      if (this.mode !== 'unconfirmed') return value === undefined ? kv.delete(key) : kv.put(key, value)
+      void (value === undefined ? storage.delete(key, { allowUnconfirmed: true }) : storage.put(key, value, { allowUnconfirmed: true }))
+    })
     return this.ledger
   }
 }

@@ -2,17 +2,18 @@
  * One scope's counters (a project, a key or a session): its rate-limit buckets and its budgets,
  * with reserve-then-settle. Pure logic over an in-memory state; the Durable Object around it
  * (durable/scope-ledger.ts) persists every change it is told about and serialises the calls,
- * which is what makes admission atomic.
+ * which is what makes every grant atomic.
  *
- * - admit: rate buckets first (nothing is taken if either refuses), then budgets: a `downgrade`
- *   budget that the request would overrun switches the alias; a `block` budget refuses unless the
- *   request's worst case fits in what is neither spent nor reserved. A stream needs only room for
- *   its prompt: it is cut at the cap. The admitted request holds a reservation that expires.
- * - settle: the reservation becomes the request's real cost; the token bucket is corrected.
- * - release: a request refused elsewhere (another scope) gives everything back.
+ * - lease: judges one request — rate buckets first (nothing is taken if either refuses), then
+ *   budgets: a `downgrade` budget the request would overrun switches the alias; a `block` budget
+ *   refuses unless the request's worst case fits in what is neither spent nor reserved (a stream
+ *   needs only room for its prompt: it is cut at the cap). An admitted request is held, plus a
+ *   `share` of what is left for the isolate's next requests — all one reservation that expires.
+ * - settle: a request's holding becomes its real cost; the token bucket is corrected.
+ * - release: an isolate gives back what it did not use (or what a refused request held).
  */
-import type { Actual, AdmitAnswer, AdmitCall, BudgetSpec, BudgetView, Crossing, ScopeView } from './protocol.ts'
-import { adjust, snapshot, take, type BucketSpec, type BucketState } from './token-bucket.ts'
+import type { Actual, AdmitAnswer, BudgetSpec, BudgetView, Crossing, Holding, LeaseCall, ScopeView } from './protocol.ts'
+import { adjust, levelAt, snapshot, take, type BucketSpec, type BucketState } from './token-bucket.ts'
 
 export interface BudgetState {
   period: string
@@ -22,9 +23,11 @@ export interface BudgetState {
 }
 
 export interface Reservation {
-  /** Per budget name: the amount held, in the budget's unit, and the period it was held in. */
+  /** Per budget name: the amount still held (requests in flight + unused share) and the period it was held in. */
   held: Record<string, { amount: number; period: string }>
+  /** Rate tokens and requests taken under this lease that may still be given back. */
   rateTokens: number
+  requests: number
   expires: number
 }
 
@@ -38,6 +41,10 @@ export interface LedgerState {
 export type Persist = (key: string, value: BucketState | BudgetState | Reservation | undefined) => void
 
 export const emptyState = (): LedgerState => ({ buckets: {}, budgets: new Map(), reservations: new Map() })
+export const noHolding = (): Holding => ({ requests: 0, tokens: 0, budgets: {} })
+
+/** Below this a holding is spent (float sums of prices never land exactly on 0). */
+const EPSILON = 1e-12
 
 export function periodOf(period: BudgetSpec['period'], now: number): { key: string; end: number | null } {
   if (period === 'session') return { key: 'session', end: null }
@@ -57,12 +64,13 @@ export class Ledger {
     this.persist = persist
   }
 
-  admit(call: AdmitCall, now: number): AdmitAnswer {
+  lease(call: LeaseCall, now: number): AdmitAnswer {
     this.sweep(now)
-    const answer: AdmitAnswer = { rate: {}, alias: call.alias, headroom: {}, crossings: [] }
+    for (const back of call.returning) this.release(back.id, back.unused, call.rate, now)
+    const answer: AdmitAnswer = { held: noHolding(), extra: noHolding(), room: {}, rate: {}, alias: call.alias, crossings: [] }
 
     // Rate limits: both buckets must hold the request before either is taken from.
-    const taken: { kind: 'requests' | 'tokens'; spec: BucketSpec; state: BucketState }[] = []
+    const taken: { kind: 'requests' | 'tokens'; spec: BucketSpec; state: BucketState; amount: number }[] = []
     for (const [kind, amount] of [['requests', 1], ['tokens', call.rate?.tokenCost ?? 0]] as const) {
       const spec = call.rate?.[kind]
       if (!spec) continue
@@ -70,7 +78,7 @@ export class Ledger {
       if (!result.ok) {
         answer.rate.limited ??= { kind, retryAfterMs: result.retryAfterMs }
         answer.rate[kind] = snapshot(spec, this.state.buckets[kind], now)
-      } else taken.push({ kind, spec, state: result.state })
+      } else taken.push({ kind, spec, state: result.state, amount })
     }
     if (answer.rate.limited) {
       for (const t of taken) answer.rate[t.kind] = snapshot(t.spec, this.state.buckets[t.kind], now)
@@ -89,49 +97,58 @@ export class Ledger {
       }
     }
     const cost = call.costs[answer.alias]
-    const held: Reservation['held'] = {}
     for (const { spec, budget, reserved } of current) {
       const full = cost?.full[spec.unit] ?? 0
+      const room = spec.limit - budget.used - reserved
       if (spec.action === 'downgrade') {
-        held[spec.name] = { amount: full, period: budget.period }
+        answer.held.budgets[spec.name] = full
+        // Once this budget has switched the alias, every request comes back here to be judged.
+        answer.extra.budgets[spec.name] = answer.downgradedBy === spec.name ? 0 : Math.max(0, room - full) * call.share
         continue
       }
-      const room = spec.limit - budget.used - reserved
       const fits = full <= room || (call.stream && (cost?.prompt[spec.unit] ?? 0) < room)
       if (!fits) {
         this.announceRefusal(spec, budget, answer.crossings, now)
         answer.blocked = { budget: spec.name, unit: spec.unit, used: budget.used, limit: spec.limit, periodEnd: periodOf(spec.period, now).end }
         return answer
       }
-      held[spec.name] = { amount: Math.min(full, room), period: budget.period }
-      const tightest = answer.headroom[spec.unit]
-      if (!tightest || room < tightest.amount) answer.headroom[spec.unit] = { budget: spec.name, amount: room }
+      answer.room[spec.name] = room
+      answer.held.budgets[spec.name] = Math.min(full, room)
+      answer.extra.budgets[spec.name] = Math.max(0, room - full) * call.share
     }
 
+    // Admitted: take the request, then the lease's share of what the buckets have left.
     for (const t of taken) {
-      this.state.buckets[t.kind] = t.state
-      this.persist(`bucket:${t.kind}`, t.state)
-      answer.rate[t.kind] = snapshot(t.spec, t.state, now)
+      const extra = Math.floor(levelAt(t.spec, t.state, now) * call.share)
+      this.setBucket(t.kind, extra > 0 ? adjust(t.spec, t.state, now, -extra) : t.state)
+      answer.held[t.kind] = t.amount
+      answer.extra[t.kind] = extra
+      answer.rate[t.kind] = snapshot(t.spec, this.state.buckets[t.kind], now)
     }
-    if (call.budgets.length > 0 || taken.some((t) => t.kind === 'tokens')) {
-      const reservation: Reservation = { held, rateTokens: call.rate?.tokens ? call.rate.tokenCost : 0, expires: now + call.ttlMs }
-      this.state.reservations.set(call.id, reservation)
-      this.persist(`res:${call.id}`, reservation)
+    const held: Reservation['held'] = {}
+    for (const { spec, budget } of current)
+      held[spec.name] = { amount: (answer.held.budgets[spec.name] ?? 0) + (answer.extra.budgets[spec.name] ?? 0), period: budget.period }
+    const reservation: Reservation = {
+      held,
+      rateTokens: answer.held.tokens + answer.extra.tokens,
+      requests: answer.held.requests + answer.extra.requests,
+      expires: now + call.ttlMs,
     }
+    this.state.reservations.set(call.id, reservation)
+    this.persist(`res:${call.id}`, reservation)
     return answer
   }
 
-  /** The request's real cost replaces its reservation; returns the thresholds it crossed. */
-  settle(id: string, actual: Actual, budgets: BudgetSpec[], tokens: BucketSpec | undefined, now: number): Crossing[] {
-    const reservation = this.take(id)
-    if (tokens && reservation && reservation.rateTokens !== actual.rateTokens)
-      this.setBucket('tokens', adjust(tokens, this.state.buckets.tokens, now, reservation.rateTokens - actual.rateTokens))
-    else if (tokens && !reservation && actual.rateTokens > 0)
-      this.setBucket('tokens', adjust(tokens, this.state.buckets.tokens, now, -actual.rateTokens))
+  /** A request's holding under lease `id` becomes its real cost; returns the thresholds it crossed. */
+  settle(id: string, held: Holding, actual: Actual, budgets: BudgetSpec[], tokens: BucketSpec | undefined, now: number): Crossing[] {
+    const reservation = this.state.reservations.get(id)
+    if (reservation) this.drawDown(id, reservation, held)
+    // The bucket gave the request its estimate; the provider's reported usage corrects it.
+    if (tokens && held.tokens !== actual.rateTokens) this.setBucket('tokens', adjust(tokens, this.state.buckets.tokens, now, held.tokens - actual.rateTokens))
     const crossings: Crossing[] = []
     for (const spec of budgets) {
       const budget = this.budget(spec, now)
-      const spent = spec.unit === 'tokens' ? actual.tokens : (actual.usd ?? reservation?.held[spec.name]?.amount ?? 0)
+      const spent = spec.unit === 'tokens' ? actual.tokens : (actual.usd ?? held.budgets[spec.name] ?? 0)
       if (spent <= 0) continue
       const before = budget.used
       budget.used += spent
@@ -147,15 +164,18 @@ export class Ledger {
     return crossings
   }
 
-  /** A request refused by another scope: its reservation and rate consumption go back. */
-  release(id: string, rate: AdmitCall['rate'], now: number): void {
-    const reservation = this.take(id)
+  /** Gives back what lease `id` holds but no request will use; its rate requests and tokens return to the buckets. */
+  release(id: string, unused: Holding, rate: LeaseCall['rate'], now: number): void {
+    const reservation = this.state.reservations.get(id)
     if (!reservation) return
-    if (rate?.requests) this.setBucket('requests', adjust(rate.requests, this.state.buckets.requests, now, 1))
-    if (rate?.tokens && reservation.rateTokens > 0) this.setBucket('tokens', adjust(rate.tokens, this.state.buckets.tokens, now, reservation.rateTokens))
+    const requests = Math.min(unused.requests, reservation.requests)
+    const tokens = Math.min(unused.tokens, reservation.rateTokens)
+    if (rate?.requests && requests > 0) this.setBucket('requests', adjust(rate.requests, this.state.buckets.requests, now, requests))
+    if (rate?.tokens && tokens > 0) this.setBucket('tokens', adjust(rate.tokens, this.state.buckets.tokens, now, tokens))
+    this.drawDown(id, reservation, unused)
   }
 
-  view(budgets: BudgetSpec[], rate: AdmitCall['rate'], now: number): ScopeView {
+  view(budgets: BudgetSpec[], rate: LeaseCall['rate'], now: number): ScopeView {
     this.sweep(now)
     const out: ScopeView = { budgets: [] }
     if (rate?.requests) out.requests = snapshot(rate.requests, this.state.buckets.requests, now)
@@ -178,13 +198,25 @@ export class Ledger {
     return out
   }
 
-  /** Drops reservations whose request never settled (an isolate that died): budgets must not leak. */
+  /** Drops reservations past their expiry (an isolate that died with a lease): budgets must not leak. */
   sweep(now: number): void {
     for (const [id, r] of this.state.reservations)
       if (r.expires <= now) {
         this.state.reservations.delete(id)
         this.persist(`res:${id}`, undefined)
       }
+  }
+
+  private drawDown(id: string, reservation: Reservation, holding: Holding): void {
+    for (const [name, amount] of Object.entries(holding.budgets)) {
+      const held = reservation.held[name]
+      if (held) held.amount = Math.max(0, held.amount - amount)
+    }
+    reservation.rateTokens = Math.max(0, reservation.rateTokens - holding.tokens)
+    reservation.requests = Math.max(0, reservation.requests - holding.requests)
+    const spent = reservation.requests === 0 && reservation.rateTokens <= 0 && Object.values(reservation.held).every((h) => h.amount <= EPSILON)
+    if (spent) this.state.reservations.delete(id)
+    this.persist(`res:${id}`, spent ? undefined : reservation)
   }
 
   private budget(spec: BudgetSpec, now: number): BudgetState {
@@ -217,15 +249,6 @@ export class Ledger {
 
   private crossing(spec: BudgetSpec, budget: BudgetState, threshold: number, refusing: boolean, now: number): Crossing {
     return { budget: spec.name, threshold, period: budget.period, periodEnd: periodOf(spec.period, now).end, unit: spec.unit, used: budget.used, limit: spec.limit, refusing }
-  }
-
-  private take(id: string): Reservation | undefined {
-    const reservation = this.state.reservations.get(id)
-    if (reservation) {
-      this.state.reservations.delete(id)
-      this.persist(`res:${id}`, undefined)
-    }
-    return reservation
   }
 
   private setBucket(kind: 'requests' | 'tokens', state: BucketState): void {

@@ -1,8 +1,11 @@
 /**
  * What the worker and a scope's Durable Object (`ScopeLedger`) say to each other: plain,
- * structured-clonable data. One `admit` per scope before the upstream call, one `settle` (or
- * `release`) after it. The worker sends the scope's limits with every call, so the object never
- * needs the policy and a policy change applies at the next request.
+ * structured-clonable data. An isolate asks for a *lease* when its current one cannot cover a
+ * request: the ledger judges that request (rate limits, budgets) and, if it is admitted, grants it
+ * plus a share of what is left for the isolate's next requests, which are then admitted locally.
+ * Each request `settle`s its real cost afterwards; an isolate `release`s what it no longer uses.
+ * The worker sends the scope's limits with every call, so the object never needs the policy and a
+ * policy change applies within one lease.
  */
 import type { BucketSpec } from './token-bucket.ts'
 
@@ -32,9 +35,18 @@ export interface Cost {
   prompt: Amount
 }
 
-export interface AdmitCall {
-  /** The request id: the reservation's name. */
+/** Amounts held for a request or a lease: rate-limit requests and tokens, and per budget name. */
+export interface Holding {
+  requests: number
+  tokens: number
+  budgets: Record<string, number>
+}
+
+export interface LeaseCall {
+  /** The new lease's id (the reservation's name at the ledger). */
   id: string
+  /** The isolate's retired leases on this scope and what of them went unused, given back. */
+  returning: { id: string; unused: Holding }[]
   rate?: { requests?: BucketSpec; tokens?: BucketSpec; tokenCost: number }
   budgets: BudgetSpec[]
   /** The requested alias first; then each downgrade target the budgets may switch to. */
@@ -43,6 +55,8 @@ export interface AdmitCall {
   /** A stream can be cut at the cap, so it is admitted with less headroom than its worst case. */
   stream: boolean
   ttlMs: number
+  /** The fraction of what is left, beyond this request, the lease may take for later requests (0: none). */
+  share: number
 }
 
 export interface RateSnapshot {
@@ -64,6 +78,11 @@ export interface Crossing {
 }
 
 export interface AdmitAnswer {
+  /** What this request holds (settled later), and the rest of the lease for the isolate's next requests. */
+  held: Holding
+  extra: Holding
+  /** Each block budget's room for this request (what was neither spent nor reserved): how far a stream may run. */
+  room: Record<string, number>
   rate: {
     requests?: RateSnapshot
     tokens?: RateSnapshot
@@ -75,8 +94,6 @@ export interface AdmitAnswer {
   /** The alias to serve (a downgrade budget may have switched it) and which budget did. */
   alias: string
   downgradedBy?: string
-  /** The tightest block budget's room for this request (its reservation included), per unit. */
-  headroom: Partial<Record<Unit, { budget: string; amount: number }>>
   crossings: Crossing[]
 }
 

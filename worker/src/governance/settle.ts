@@ -1,57 +1,67 @@
 /**
  * After the answer (JSON: at once; a stream: at its end), inside `waitUntil` and never on the
- * response path: each scope that admitted the request replaces its reservation with what the
- * request really cost, token buckets counted elsewhere are corrected, and the thresholds crossed
- * become alerts. A refused request gives back what other scopes had already granted it.
+ * response path: each scope that admitted the request replaces its holding with what the request
+ * really cost (batched per ledger, settle-batch.ts), token buckets counted elsewhere are
+ * corrected, and the thresholds crossed become alerts. A refused request gives back what other
+ * scopes had already granted it.
  */
 import type { Context } from 'hono'
 import type { AppEnv } from '../env.ts'
 import type { CompiledPolicy } from '../policy/compile.ts'
 import { costOf } from '../telemetry/cost.ts'
-import { admitted, type Admission } from './admission.ts'
-import { recordCrossings, type ScopedCrossing } from './alerts.ts'
+import { holds, type Admission } from './admission.ts'
+import { recordCrossings } from './alerts.ts'
 import { giveUpstash } from './external-limits.ts'
 import { ledgerStub } from './ledger-client.ts'
+import { giveBack } from './leases.ts'
 import type { Actual } from './protocol.ts'
+import { settleBatched } from './settle-batch.ts'
 import { costAt, targetRates } from './route-prices.ts'
 
 export async function settleAdmission(c: Context<AppEnv>, admission: Admission, policy: CompiledPolicy): Promise<void> {
   // A stream's facts (usage, completion, a cut) are final only once it has ended.
   await c.var.answer?.catch(() => undefined)
   const actual = actualCost(c, admission, policy)
-  const settled = await Promise.all(
-    admission.calls.map(async (call): Promise<ScopedCrossing[]> => {
-      if (!admitted(call.answer)) return []
-      const crossings = await ledgerStub(c.env, call.name)
-        ?.settle(admission.id, actual, call.budgets, call.rate?.tokens)
-        .catch(() => [])
-      return (crossings ?? []).map((crossing) => ({ scope: call.scope, subject: call.subject, crossing }))
-    }),
-  )
-  await Promise.all(
-    admission.external.map((ext) => {
+  const { project } = c.var.caller
+  await Promise.all([
+    ...admission.calls.map((call) =>
+      holds(call)
+        ? settleBatched(
+            { env: c.env, name: call.name, scope: call.scope, subject: call.subject, project, policy: c.var.project, budgets: call.budgets, tokens: call.rate?.tokens },
+            { leaseId: call.leaseId!, held: call.held!, actual },
+          )
+        : undefined,
+    ),
+    ...admission.external.map((ext) => {
       const taken = ext.answer?.taken.tokens ?? 0
       if (!ext.buckets.tokens || taken === actual.rateTokens) return undefined
       return giveUpstash(c.env, ext.name, ext.buckets, { requests: 0, tokens: taken - actual.rateTokens }).catch(() => undefined)
     }),
-  )
-  await alert(c, admission, settled.flat())
+    alert(c, admission),
+  ])
 }
 
-/** A refused request: whatever other scopes granted goes back, and a refusal's announcement is sent. */
+/**
+ * A refused request: what other scopes granted it goes back — into this isolate's lease it came
+ * from, or to the ledger when that lease is gone — and a refusal's announcement is sent.
+ */
 export async function releaseAdmission(c: Context<AppEnv>, admission: Admission): Promise<void> {
   await Promise.all([
-    ...admission.calls.map((call) => (admitted(call.answer) ? ledgerStub(c.env, call.name)?.release(admission.id, call.rate).catch(() => undefined) : undefined)),
+    ...admission.calls.map((call) => {
+      if (!holds(call) || giveBack(call.name, call.leaseId!, call.held!)) return undefined
+      return ledgerStub(c.env, call.name)?.release(call.leaseId!, call.held!, call.rate).catch(() => undefined)
+    }),
     ...admission.external.map((ext) => {
       const taken = ext.answer?.taken
       return taken && (taken.requests > 0 || taken.tokens > 0) ? giveUpstash(c.env, ext.name, ext.buckets, taken).catch(() => undefined) : undefined
     }),
   ])
-  await alert(c, admission, [])
+  await alert(c, admission)
 }
 
-async function alert(c: Context<AppEnv>, admission: Admission, settled: ScopedCrossing[]): Promise<void> {
-  const crossings = [...admission.crossings.map(({ call, crossing }) => ({ scope: call.scope, subject: call.subject, crossing })), ...settled]
+/** What the ledgers announced while judging the request (a refusal, a downgrade); settlements announce their own. */
+async function alert(c: Context<AppEnv>, admission: Admission): Promise<void> {
+  const crossings = admission.crossings.map(({ call, crossing }) => ({ scope: call.scope, subject: call.subject, crossing }))
   if (crossings.length > 0) await recordCrossings(c.env, c.var.caller.project, c.var.project, crossings)
 }
 

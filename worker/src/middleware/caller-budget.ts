@@ -1,7 +1,8 @@
 /**
  * `GET /v1/budget`: the calling key's rate limits and what is left of every budget that applies to
  * it — its project's, its own, and its session's when `X-WatchLLM-Session` is sent — read from the
- * same counters the limit stage uses (nothing is reserved or spent by asking).
+ * same counters the limit stage uses (nothing is reserved or spent by asking). `reserved` is what
+ * requests in flight and the gateway's leases hold: not spent, but not available either.
  *
  * @example app.get('/v1/budget', callerBudget())
  */
@@ -9,6 +10,7 @@ import type { Handler } from 'hono'
 import type { AppEnv } from '../env.ts'
 import { remainingExternal } from '../governance/external-limits.ts'
 import { bounded, ledgerStub } from '../governance/ledger-client.ts'
+import { leftOn } from '../governance/leases.ts'
 import { planFor } from '../governance/plan.ts'
 import type { RateSnapshot, ScopeView } from '../governance/protocol.ts'
 import { openAiDuration } from '../governance/ratelimit-headers.ts'
@@ -61,8 +63,11 @@ export function callerBudget(): Handler<AppEnv> {
       if (!numbers) continue
       const view = views[scope === 'project' ? 0 : 1]
       const external = plan.external ? await remainingExternal(c.env, plan.external, scope, scope === 'key' ? `key:${project}:${keyId}` : `project:${project}`).catch(() => undefined) : undefined
-      if (numbers.requests) rate(scope, 'requests', external?.requests ?? view?.requests, numbers.requests)
-      if (numbers.tokens) rate(scope, 'tokens', external?.tokens ?? view?.tokens, numbers.tokens)
+      // The ledger counts what this isolate has leased as taken; what the lease still holds is not used yet.
+      const left = leftOn(scope === 'key' ? `key:${project}:${keyId}` : `project:${project}`)
+      const plus = (snap: RateSnapshot | undefined, extra = 0) => (snap ? { ...snap, remaining: snap.remaining + Math.floor(extra) } : undefined)
+      if (numbers.requests) rate(scope, 'requests', external?.requests ?? plus(view?.requests, left?.requests), numbers.requests)
+      if (numbers.tokens) rate(scope, 'tokens', external?.tokens ?? plus(view?.tokens, left?.tokens), numbers.tokens)
     }
 
     const budgets = scopes.flatMap((s, i) =>

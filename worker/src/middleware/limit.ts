@@ -14,7 +14,6 @@ import type { Context, MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../env.ts'
 import { GatewayError, toErrorResponse } from '../errors.ts'
 import { costsFor, prepareAdmission, runAdmission, type Admission, type Refusal } from '../governance/admission.ts'
-import { maxOutputTokens } from '../governance/estimate.ts'
 import { planFor } from '../governance/plan.ts'
 import { rateLimitHeaders, retryHeaders } from '../governance/ratelimit-headers.ts'
 import { releaseAdmission, settleAdmission } from '../governance/settle.ts'
@@ -33,9 +32,8 @@ export function limit(policy: CompiledPolicy): MiddlewareHandler<AppEnv> {
     if (header !== undefined && plan.scopes.session && !saneSession.test(header))
       throw new GatewayError(400, 'invalid_request', 'X-WatchLLM-Session: must be 1–128 letters, digits or . _ : @ -', 'X-WatchLLM-Session')
 
-    const admission = prepareAdmission(c, plan, policy, plan.scopes.session ? header : undefined)
-    const output = maxOutputTokens(c.var.body, c.var.endpoint, plan.limits?.assume_max_tokens ?? 4_096)
-    const costs = costsFor(policy, admission, [admission.alias, ...plan.downgrades], c.var.route.kind, output)
+    const admission = prepareAdmission(c, plan, plan.scopes.session ? header : undefined)
+    const costs = costsFor(policy, admission, [admission.alias, ...plan.downgrades], c.var.route.kind)
     await runAdmission(c, admission, plan, costs, (work) => waitUntil(c, work))
     if (admission.served !== admission.alias) {
       const route = policy.models[admission.served]

@@ -50,13 +50,12 @@ describe('reserve, then settle', () => {
     expect(passed).toBeGreaterThan(0)
     expect(results.filter((r) => r.status !== 200).every((r) => r.status === 429 && r.code === 'budget_exceeded')).toBe(true)
 
-    // Every reservation has been settled to the real cost: nothing is left held, and the spend
-    // the ledger counted is exactly what the answers that got through cost.
+    // Every request has settled to its real cost: the spend the ledger counted is exactly what the
+    // answers that got through cost, and with what is still reserved (this isolate's lease) it fits.
     const view = (await (await gatewayFor(project).get('/v1/budget')).json()) as { budgets: { name: string; used: number; reserved: number; limit: number }[] }
     const daily = view.budgets.find((b) => b.name === 'daily')!
-    expect(daily.reserved).toBe(0)
     expect(daily.used).toBeCloseTo(passed * price.usd, 12)
-    expect(daily.used).toBeLessThanOrEqual(daily.limit)
+    expect(daily.used + daily.reserved).toBeLessThanOrEqual(daily.limit)
   })
 
   it('refuses with 429 budget_exceeded naming the budget, tells SDKs not to retry, and says when it resets', async () => {
@@ -78,14 +77,14 @@ describe('reserve, then settle', () => {
     const body = ask('cache me')
     expect((await g.post(body)).headers.get('x-watchllm-cache')).toBe('MISS')
     await g.settled()
-    const used = async () => ((await (await g.get('/v1/budget')).json()) as { budgets: { used: number; reserved: number }[] }).budgets[0]!
+    const used = async () => ((await (await g.get('/v1/budget')).json()) as { budgets: { used: number }[] }).budgets[0]!.used
     const afterMiss = await used()
-    expect(afterMiss.used).toBeGreaterThan(0)
+    expect(afterMiss).toBeGreaterThan(0)
     const hit = await g.post(body)
     expect(hit.headers.get('x-watchllm-cache')).toBe('HIT')
     expect(hit.headers.get('x-watchllm-cost-usd')).toBe('0')
     await g.settled()
-    expect(await used()).toEqual({ ...afterMiss })
+    expect(await used()).toBe(afterMiss)
   })
 })
 
@@ -147,7 +146,9 @@ describe('caller endpoints', () => {
       { scope: 'key', kind: 'tokens', limit: 100000, remaining: expect.any(Number), window_seconds: 60, reset: expect.stringMatching(/s$/), backend: 'durable-object' },
     ])
     const byName = Object.fromEntries(body.budgets.map((b) => [b.name, b]))
-    expect(byName.daily).toMatchObject({ scope: 'project', period: new Date().toISOString().slice(0, 10), unit: 'usd', limit: 1, reserved: 0, action: 'block' })
+    expect(byName.daily).toMatchObject({ scope: 'project', period: new Date().toISOString().slice(0, 10), unit: 'usd', limit: 1, action: 'block' })
+    // What this isolate's lease still holds is reserved, not spent.
+    expect((byName.daily!.used as number) + (byName.daily!.reserved as number) + (byName.daily!.remaining as number)).toBeCloseTo(1, 10)
     expect(byName.daily!.used as number).toBeGreaterThan(0)
     expect(byName.mine).toMatchObject({ scope: 'key', subject: 'k1', period: new Date().toISOString().slice(0, 7) })
     expect(byName.chat).toMatchObject({ scope: 'session', subject: 's-1', period: 'session', resets_at: null, unit: 'tokens', limit: 5000 })

@@ -105,7 +105,7 @@ describe('other rate-limit backends', () => {
 describe('when the counters are unreachable, policy decides', () => {
   const downLedger = {
     idFromName: () => ({}),
-    get: () => ({ admit: () => Promise.reject(new Error('Durable Object overloaded')), release: () => Promise.resolve(), settle: () => Promise.resolve([]) }),
+    get: () => ({ lease: () => Promise.reject(new Error('Durable Object overloaded')), release: () => Promise.resolve(), settle: () => Promise.resolve([]) }),
   }
 
   it('fail: open (the default for rate limits) serves the request and records fail_open', async () => {
@@ -139,7 +139,7 @@ describe('when the counters are unreachable, policy decides', () => {
   })
 
   it('a counter that answers too late is abandoned at timeout_ms (and the request goes on, failing open)', async () => {
-    const slow = { idFromName: () => ({}), get: () => ({ admit: () => new Promise(() => {}), release: () => Promise.resolve() }) }
+    const slow = { idFromName: () => ({}), get: () => ({ lease: () => new Promise(() => {}), release: () => Promise.resolve() }) }
     const g = gatewayFor(await projectWith('limits: { key: { requests: 1 }, timeout_ms: 50 }'), { LEDGER: slow } as never)
     const started = Date.now()
     expect((await g.post(ask())).status).toBe(200)
