@@ -3,7 +3,9 @@
  * optional part off or on, fake secrets, a fake worker bundle and admin build.
  */
 import { createHash } from 'node:crypto'
+import { afterAll } from 'vitest'
 import { formatPolicyIssues, loadPolicyDir } from '../../worker/src/policy/load.ts'
+import { startFakeCloudflare, type FakeCloudflare } from './fake-cloudflare-api.ts'
 import { reveal } from './mocks.ts'
 import { fakeBundleDir, tempTree, type ProgramRun } from './program.ts'
 
@@ -17,6 +19,7 @@ export const T = {
   workersDev: 'cloudflare:index/workersScriptSubdomain:WorkersScriptSubdomain',
   customDomain: 'cloudflare:index/workersCustomDomain:WorkersCustomDomain',
   route: 'cloudflare:index/workersRoute:WorkersRoute',
+  cron: 'cloudflare:index/workersCronTrigger:WorkersCronTrigger',
   vectorize: 'pulumi-nodejs:dynamic/watchllm:VectorizeIndex',
   redis: 'upstash:index/redisDatabase:RedisDatabase',
   supabaseProject: 'pulumi-nodejs:dynamic/watchllm:SupabaseProject',
@@ -40,7 +43,15 @@ export const fx = {
   bundleDir: '',
   adminDir: '',
   postgresDir: '',
+  /** A fake Cloudflare API: the program asks it for the deployed Durable Object migration tag. */
+  cloudflareApi: '',
 }
+
+let cloudflare: FakeCloudflare | undefined
+afterAll(async () => {
+  await cloudflare?.close()
+  cloudflare = undefined
+})
 
 /** Compiles the repo's policy and writes a fake bundle (embedding its hash), admin build and Postgres migrations. */
 export async function loadFixtures(): Promise<void> {
@@ -52,11 +63,14 @@ export async function loadFixtures(): Promise<void> {
   fx.bundleDir = await fakeBundleDir(`export default { fetch() {} } // policy ${fx.policyHash}`)
   fx.adminDir = await tempTree({ 'index.html': '<h1>WatchLLM admin</h1>', '_worker.js/index.js': 'export default {}' })
   fx.postgresDir = await tempTree({ '0001_usage.sql': 'CREATE TABLE usage_events (id text PRIMARY KEY);' })
+  cloudflare ??= await startFakeCloudflare('test-cloudflare-token')
+  fx.cloudflareApi = cloudflare.url
 }
 
-export const core = (): Record<string, unknown> => ({ accountId, build: { workerBundleDir: fx.bundleDir } })
+export const core = (): Record<string, unknown> => ({ accountId, build: { workerBundleDir: fx.bundleDir }, api: { cloudflare: fx.cloudflareApi } })
 export const allOn = (): Record<string, unknown> => ({
   accountId,
+  api: { cloudflare: fx.cloudflareApi },
   upstash: { enabled: true, primaryRegion: 'eu-west-1' },
   supabase: { enabled: true, organizationId: 'acme-org', region: 'eu-central-1' },
   semantic: { enabled: true },
