@@ -52,7 +52,7 @@ export interface ExternalCall {
 
 export type Refusal =
   | { kind: 'unavailable'; scope: Scope }
-  | { kind: 'budget'; scope: Scope; budget: string; unit: Unit; used: number; limit: number; periodEnd: number | null }
+  | { kind: 'budget'; scope: Scope; budget: string; unit: Unit; used: number; reserved: number; need: number; limit: number; periodEnd: number | null }
   | { kind: 'rate'; scope: Scope; rate: 'requests' | 'tokens'; retryAfterMs: number | null; limit: number }
 
 export interface Admission {

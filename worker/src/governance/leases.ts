@@ -101,7 +101,11 @@ export function rateOf(lease: LocalLease): { requests?: RateSnapshot; tokens?: R
   const out: { requests?: RateSnapshot; tokens?: RateSnapshot } = {}
   for (const kind of ['requests', 'tokens'] as const) {
     const snap = lease.rate[kind]
-    if (snap) out[kind] = { ...snap, remaining: snap.remaining + Math.floor(lease.left[kind]) }
+    if (!snap) continue
+    const remaining = Math.min(snap.limit, snap.remaining + Math.floor(lease.left[kind]))
+    // The bucket refills at a constant rate: the time to full scales with what is missing.
+    const missing = snap.limit - snap.remaining
+    out[kind] = { limit: snap.limit, remaining, resetMs: missing > 0 ? Math.ceil((snap.resetMs * (snap.limit - remaining)) / missing) : 0 }
   }
   return out
 }

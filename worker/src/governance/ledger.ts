@@ -109,7 +109,8 @@ export class Ledger {
       const fits = full <= room || (call.stream && (cost?.prompt[spec.unit] ?? 0) < room)
       if (!fits) {
         this.announceRefusal(spec, budget, answer.crossings, now)
-        answer.blocked = { budget: spec.name, unit: spec.unit, used: budget.used, limit: spec.limit, periodEnd: periodOf(spec.period, now).end }
+        const need = call.stream ? (cost?.prompt[spec.unit] ?? 0) : full
+        answer.blocked = { budget: spec.name, unit: spec.unit, used: budget.used, reserved, need, limit: spec.limit, periodEnd: periodOf(spec.period, now).end }
         return answer
       }
       answer.room[spec.name] = room
@@ -152,12 +153,15 @@ export class Ledger {
       if (spent <= 0) continue
       const before = budget.used
       budget.used += spent
+      // One request that jumps several thresholds announces only the highest it reached.
+      let reached: number | undefined
       for (const threshold of spec.thresholds) {
         const line = (spec.limit * threshold) / 100
-        if (threshold > budget.alerted && before < line && budget.used >= line) {
-          crossings.push(this.crossing(spec, budget, threshold, false, now))
-          budget.alerted = threshold
-        }
+        if (threshold > budget.alerted && before < line && budget.used >= line) reached = threshold
+      }
+      if (reached !== undefined) {
+        budget.alerted = reached
+        crossings.push(this.crossing(spec, budget, reached, false, now))
       }
       this.persist(`budget:${spec.name}`, budget)
     }

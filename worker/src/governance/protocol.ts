@@ -89,8 +89,8 @@ export interface AdmitAnswer {
     /** Which bucket refused, and when to retry (null: the request is larger than the limit itself). */
     limited?: { kind: 'requests' | 'tokens'; retryAfterMs: number | null }
   }
-  /** Set when a block budget refused: its name, state and when its period ends. */
-  blocked?: { budget: string; unit: Unit; used: number; limit: number; periodEnd: number | null }
+  /** Set when a block budget refused: its name, state (spent, held by requests in flight), what the request needed, when its period ends. */
+  blocked?: { budget: string; unit: Unit; used: number; reserved: number; need: number; limit: number; periodEnd: number | null }
   /** The alias to serve (a downgrade budget may have switched it) and which budget did. */
   alias: string
   downgradedBy?: string

@@ -65,7 +65,7 @@ export function callerBudget(): Handler<AppEnv> {
       const external = plan.external ? await remainingExternal(c.env, plan.external, scope, scope === 'key' ? `key:${project}:${keyId}` : `project:${project}`).catch(() => undefined) : undefined
       // The ledger counts what this isolate has leased as taken; what the lease still holds is not used yet.
       const left = leftOn(scope === 'key' ? `key:${project}:${keyId}` : `project:${project}`)
-      const plus = (snap: RateSnapshot | undefined, extra = 0) => (snap ? { ...snap, remaining: snap.remaining + Math.floor(extra) } : undefined)
+      const plus = (snap: RateSnapshot | undefined, extra = 0) => (snap ? { ...snap, remaining: Math.min(snap.limit, snap.remaining + Math.floor(extra)) } : undefined)
       if (numbers.requests) rate(scope, 'requests', external?.requests ?? plus(view?.requests, left?.requests), numbers.requests)
       if (numbers.tokens) rate(scope, 'tokens', external?.tokens ?? plus(view?.tokens, left?.tokens), numbers.tokens)
     }

@@ -81,8 +81,14 @@ function refusalError(r: Refusal): GatewayError {
     }
     case 'budget': {
       const amount = (n: number) => (r.unit === 'usd' ? `$${n.toFixed(6).replace(/0+$/, '').replace(/\.$/, '')}` : `${Math.round(n)} tokens`)
+      const held = r.reserved > 0 ? ` and ${amount(r.reserved)} held by requests in flight` : ''
       const resets = r.periodEnd === null ? 'It does not reset: start a new session.' : `It resets at ${new Date(r.periodEnd).toISOString()}.`
-      return new GatewayError(429, 'budget_exceeded', `Budget \`${r.budget}\` (${r.scope}) is exhausted: ${amount(r.used)} of ${amount(r.limit)} spent, and this request does not fit. ${resets}`)
+      const smaller = r.used + r.reserved + r.need > r.limit && r.used + r.reserved < r.limit ? ' A smaller max_tokens, or a stream (which needs room only for its prompt), may fit.' : ''
+      return new GatewayError(
+        429,
+        'budget_exceeded',
+        `Budget \`${r.budget}\` (${r.scope}) has no room for this request: ${amount(r.used)} spent${held} of ${amount(r.limit)}; it needs up to ${amount(r.need)}. ${resets}${smaller}`,
+      )
     }
     case 'unavailable':
       return new GatewayError(503, 'limits_unavailable', `The ${r.scope}'s limits could not be checked, and policy says to refuse rather than guess (fail: closed).`)
