@@ -24,7 +24,8 @@ const ACTIVITY_EVERY_MS = 3_600_000
 export class ScopeLedger extends DurableObject {
   private ledger: Ledger | undefined
   private activeWritten = 0
-  private mode: 'confirmed' | 'unconfirmed' | 'read' = 'confirmed'
+  /** What the current call changed: key → new value (undefined: deleted). */
+  private readonly dirty = new Map<string, unknown>()
 
   /** Judges one request and, when it is admitted, grants it and a lease for the isolate's next ones. */
   lease(call: LeaseCall): AdmitAnswer {
@@ -62,9 +63,15 @@ export class ScopeLedger extends DurableObject {
    */
   private use<T>(work: (ledger: Ledger, now: number) => T, mode: 'confirmed' | 'unconfirmed' | 'read' = 'confirmed'): T {
     const now = Date.now()
-    this.mode = mode
     const result = work(this.ledgerOf(), now)
-    this.mode = 'confirmed'
+    // Each key changed by the call is written once, whatever number of changes it saw (a batch of
+    // settlements touches the same budget and lease many times).
+    const storage = this.ctx.storage
+    for (const [key, value] of this.dirty) {
+      if (mode !== 'unconfirmed') void (value === undefined ? storage.kv.delete(key) : storage.kv.put(key, value))
+      else void (value === undefined ? storage.delete(key, { allowUnconfirmed: true }) : storage.put(key, value, { allowUnconfirmed: true }))
+    }
+    this.dirty.clear()
     if (mode !== 'read' && now - this.activeWritten > ACTIVITY_EVERY_MS) {
       this.activeWritten = now
       this.ctx.storage.kv.put('active', now)
@@ -82,11 +89,7 @@ export class ScopeLedger extends DurableObject {
       else if (key.startsWith('budget:')) state.budgets.set(key.slice(7), value as BudgetState)
       else if (key.startsWith('res:')) state.reservations.set(key.slice(4), value as Reservation)
     }
-    const storage = this.ctx.storage
-    this.ledger = new Ledger(state, (key, value) => {
-      if (this.mode !== 'unconfirmed') return value === undefined ? kv.delete(key) : kv.put(key, value)
-      void (value === undefined ? storage.delete(key, { allowUnconfirmed: true }) : storage.put(key, value, { allowUnconfirmed: true }))
-    })
+    this.ledger = new Ledger(state, (key, value) => void this.dirty.set(key, value))
     return this.ledger
   }
 }
