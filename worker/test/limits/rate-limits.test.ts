@@ -4,7 +4,7 @@
  * (Durable Objects, Upstash through @upstash/ratelimit, the rate-limit binding), and `fail`.
  */
 import { describe, expect, it } from 'vitest'
-import { ask, errorOf, gatewayFor, genv, projectWith } from './harness.ts'
+import { ask, errorOf, eventFor, gatewayFor, projectWith } from './harness.ts'
 
 describe('rate limits on the Durable Object backend', () => {
   it('answers the 4th request in a window of 3 with a 429 carrying every header', async () => {
@@ -33,6 +33,18 @@ describe('rate limits on the Durable Object backend', () => {
     expect(ms).toBeGreaterThan(15_000) // one request a 20 s: the next token is 20 s after the first
     expect(ms).toBeLessThanOrEqual(20_000)
     expect(refused.headers.get('retry-after')).toBe(String(Math.ceil(ms / 1000)))
+  })
+
+  it('cache hits carry the headers too, and count as requests', async () => {
+    const g = gatewayFor(await projectWith('limits: { key: { requests: 5 } }', { cache: true }))
+    const body = ask('the same question')
+    expect((await g.post(body)).headers.get('x-ratelimit-remaining-requests')).toBe('4')
+    await g.settled()
+    const hit = await g.post(body)
+    expect(hit.headers.get('x-watchllm-cache')).toBe('HIT')
+    expect(hit.headers.get('x-ratelimit-limit-requests')).toBe('5')
+    expect(hit.headers.get('x-ratelimit-remaining-requests')).toBe('3')
+    expect(hit.headers.get('x-ratelimit-reset-requests')).toMatch(/s$/)
   })
 
   it('the openai client reads retry-after-ms, waits that long and retries into a success', async () => {
@@ -110,9 +122,11 @@ describe('when the counters are unreachable, policy decides', () => {
 
   it('fail: open (the default for rate limits) serves the request and records fail_open', async () => {
     const g = gatewayFor(await projectWith('limits: { key: { requests: 1 } }'), { LEDGER: downLedger } as never)
-    const res = await g.post(ask(), { 'x-request-id': `fo-${crypto.randomUUID()}` })
+    const id = `fo-${crypto.randomUUID()}`
+    const res = await g.post(ask(), { 'x-request-id': id })
     expect(res.status).toBe(200)
     expect(res.headers.get('x-ratelimit-limit-requests')).toBeNull()
+    expect(await eventFor(id)).toMatchObject({ status: 200, rate_limit: 'fail_open' })
   })
 
   it('fail: closed answers 503 limits_unavailable, in the OpenAI shape, with Retry-After', async () => {
@@ -147,4 +161,3 @@ describe('when the counters are unreachable, policy decides', () => {
   })
 })
 
-void genv
