@@ -169,6 +169,9 @@ export async function runAdmission(
         const adopted = adopt(call.name, leaseId, answer, now)
         Object.assign(call, { leaseId, held: answer.held, room: answer.room })
         admission.rate = tighter(admission.rate, rateOf(adopted))
+        // Parallel requests each brought back a lease; all but the newest go back now, off the
+        // response path, rather than sit reserved until this isolate's next ledger call.
+        for (const stale of returning(call.name)) late(Promise.resolve(stub.release(stale.id, stale.unused, call.rate)).catch(() => undefined))
       } catch {
         call.failed = true
         // Whatever it granted after we stopped waiting goes straight back.

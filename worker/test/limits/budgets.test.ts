@@ -72,6 +72,17 @@ describe('reserve, then settle', () => {
     expect(error2).toMatchObject({ status: 429, code: 'budget_exceeded' })
   })
 
+  it('a burst of parallel requests leaves at most one lease reserved per isolate (the rest go back at once)', async () => {
+    const g = gatewayFor(await projectWith('budgets: { daily: { scope: project, usd: 1 } }'))
+    const statuses = await Promise.all(Array.from({ length: 20 }, (_, i) => g.post(ask(`burst ${i}`, { max_tokens: 20 })).then((r) => r.status)))
+    expect(statuses.every((s) => s === 200)).toBe(true)
+    await g.settled()
+    const daily = ((await (await g.get('/v1/budget')).json()) as { budgets: { used: number; reserved: number }[] }).budgets[0]!
+    expect(daily.used).toBeGreaterThan(0)
+    // One lease takes 1/16 of what was left; twenty of them would hold nearly three quarters.
+    expect(daily.reserved).toBeLessThanOrEqual(1 / 16)
+  })
+
   it('a cache hit costs the budget nothing (its reservation is released in full)', async () => {
     const g = gatewayFor(await projectWith('budgets: { daily: { scope: project, usd: 1 } }', { cache: true }))
     const body = ask('cache me')
