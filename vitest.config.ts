@@ -20,6 +20,8 @@ export default defineConfig({
                 UPSTASH_REDIS_REST_TOKEN: inject<string>('upstashToken'),
                 // The local embeddings endpoint (real USE-lite) the semantic cache embeds with.
                 EMBEDDINGS_URL: inject<string>('embeddingsUrl'),
+                // Alerts and reports post here (tests append a path of their own).
+                WEBHOOK_RECEIVER_URL: inject<string>('webhookUrl'),
                 FAKE_OPENAI_KEY: 'sk-test-fake-openai',
                 FAKE_ANTHROPIC_KEY: 'sk-ant-test-fake',
                 FAKE_GROQ_KEY: 'gsk_testfakegroqkey',
@@ -28,6 +30,8 @@ export default defineConfig({
               },
               // The run's own Postgres database (worker/test/telemetry/postgres-global-setup.ts).
               hyperdrives: { HYPERDRIVE: inject<string>('pgUrl') },
+              // A small rate-limit binding for the `limits.backend: binding` tests.
+              ratelimits: { TEST_RATE_LIMITER: { namespace_id: '9001', simple: { limit: 3, period: 60 } } },
             },
           })),
         ],

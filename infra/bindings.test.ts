@@ -5,6 +5,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
+import { parse } from 'jsonc-parser'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { startFakeCloudflare, type FakeCloudflare } from './testing/fake-cloudflare-api.ts'
 import { T, accountId, allOn, core, dbPassword, fx, loadFixtures, scriptBindings, secrets, sha256 } from './testing/fixtures.ts'
@@ -59,6 +60,19 @@ describe('bindings: worker/wrangler.jsonc is the one source of truth', () => {
     await expect(runProgram({ settings: { ...core(), build: { workerBundleDir: stale } }, secrets: secrets() })).rejects.toThrow(
       /was built from another policy than infra\/testing\/production-policy \(hash [0-9a-f]{12}…\): rebuild it/,
     )
+  })
+
+  test('cron triggers: exactly the schedules worker/wrangler.jsonc declares (read independently), on the gateway', async () => {
+    const raw = parse(await readFile('worker/wrangler.jsonc', 'utf8')) as { triggers?: { crons?: string[] } }
+    expect(raw.triggers?.crons?.length).toBeGreaterThan(0)
+    const run = await runProgram({ settings: core(), secrets: secrets() })
+    expect(run.one(T.cron).inputs).toEqual({ accountId, scriptName: 'watchllm-test-gateway', schedules: (raw.triggers?.crons ?? []).map((cron) => ({ cron })) })
+  })
+
+  test('the scope ledgers: a Durable Object binding, its SQLite class created by the first deploy’s migration', async () => {
+    const run = await runProgram({ settings: core(), secrets: secrets() })
+    expect(scriptBindings(run).find((b) => b.name === 'LEDGER')).toEqual({ name: 'LEDGER', type: 'durable_object_namespace', className: 'ScopeLedger' })
+    expect(run.one(T.script).inputs['migrations']).toEqual({ newTag: 'v1', steps: [{ newSqliteClasses: ['ScopeLedger'] }] })
   })
 
   test('queue consumers take their settings from wrangler.jsonc, with the dead-letter queue', async () => {

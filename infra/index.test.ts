@@ -9,7 +9,7 @@ import { formatPolicyIssues, loadPolicyDir } from '../worker/src/policy/load.ts'
 import { repoRoot } from './lib/paths.ts'
 import { T, accountId, adminToken, allOn, core, dbPassword, fx, loadFixtures, optionalTypes, partTypes, productionPolicyDir, scriptBindings, secrets, sha256 } from './testing/fixtures.ts'
 import { mockUpstashRestToken, plaintextStrings, reveal } from './testing/mocks.ts'
-import { runProgram, tempTree } from './testing/program.ts'
+import { fakeBundleDir, runProgram, tempTree } from './testing/program.ts'
 
 beforeAll(loadFixtures)
 
@@ -224,6 +224,25 @@ describe('policy', () => {
     const expected = compiled.ok ? '' : formatPolicyIssues(compiled.error)
     expect(expected).toMatch(/projects\.yaml:\d+ projects\.demo\.cache\.semantic\.threshold: /)
     await expect(runProgram({ settings: { ...core(), policyDir: dir }, secrets: secrets() })).rejects.toThrow(expected)
+  })
+
+  test('alert webhooks name Worker secrets: required from stack config, then bound as secrets', async () => {
+    const alerts = '    alerts:\n      webhook: { url: { secret: ALERT_WEBHOOK_URL }, format: generic, signing_key: { secret: ALERT_WEBHOOK_SIGNING_KEY } }\n'
+    const dir = await policyVariant((p) => p.replace('    budgets:\n', `${alerts}    budgets:\n`))
+    const compiled = await loadPolicyDir(dir)
+    if (!compiled.ok) throw new Error(formatPolicyIssues(compiled.error))
+    expect(compiled.value.secrets).toEqual(expect.arrayContaining(['ALERT_WEBHOOK_URL', 'ALERT_WEBHOOK_SIGNING_KEY']))
+    const settings = { ...core(), policyDir: dir, build: { workerBundleDir: await fakeBundleDir(`export default {} // policy ${compiled.value.hash}`) } }
+    await expect(runProgram({ settings, secrets: secrets() })).rejects.toThrow(
+      /missing secrets: ALERT_WEBHOOK_SIGNING_KEY, ALERT_WEBHOOK_URL[\s\S]*pulumi config set --secret ALERT_WEBHOOK_URL <value>/,
+    )
+    const hook = 'https://hooks.example.com/services/T000/B000/SECRETsecret'
+    const run = await runProgram({ settings, secrets: secrets({ ALERT_WEBHOOK_URL: hook, ALERT_WEBHOOK_SIGNING_KEY: 'whsec-SECRET' }) })
+    expect(scriptBindings(run).filter((b) => b.name.startsWith('ALERT_'))).toEqual([
+      { name: 'ALERT_WEBHOOK_SIGNING_KEY', type: 'secret_text', text: 'whsec-SECRET' },
+      { name: 'ALERT_WEBHOOK_URL', type: 'secret_text', text: hook },
+    ])
+    expect(plaintextStrings(run.one(T.script).inputs).join(' ')).not.toMatch(/SECRETsecret|whsec-SECRET/)
   })
 
   test('a policy that caches in Redis needs Upstash on', async () => {

@@ -157,6 +157,38 @@ describe('the admin site after real traffic', () => {
     expect(problems).toEqual([])
   })
 
+  it('Budgets & alerts shows each budget’s state, the refusal, the stream cut and the alerts they raised', async () => {
+    // The demo gives sessions named demo-* 400 tokens: a long streamed answer is cut, the next request refused.
+    const client = new OpenAI({ apiKey: 'lgw_local_dev_key', baseURL: `${gateway.url}/v1`, maxRetries: 0, defaultHeaders: { 'x-watchllm-session': `demo-admin-${crypto.randomUUID().slice(0, 6)}` } })
+    const long = 'All work and no play makes Jack a dull boy. '.repeat(20)
+    const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: long }] })
+    const cut = await (async () => {
+      for await (const _ of stream) void _
+    })().catch((e: unknown) => e)
+    expect(cut).toMatchObject({ code: 'budget_exceeded' })
+    await expect(client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'one more?' }] })).rejects.toMatchObject({ status: 429, code: 'budget_exceeded' })
+    const deadline = Date.now() + 30_000
+    for (;;) {
+      const res = await fetch(`${gateway.url}/admin/api/budgets`, { headers: { authorization: 'Bearer lgw_admin_local_dev_token' } })
+      const body = (await res.json()) as { stream_cuts: unknown[]; series: { points: { budget_refused: number }[] } }
+      if (body.stream_cuts.length >= 1 && body.series.points.some((p) => p.budget_refused > 0)) break
+      if (Date.now() > deadline) throw new Error('the cut and the refusal never reached the admin API')
+      await new Promise((r) => setTimeout(r, 250))
+    }
+
+    const { page, problems } = await open('/budgets')
+    expect(Number(await raw(page, 'budget-refused'))).toBe(1)
+    expect(Number(await raw(page, 'stream-cuts'))).toBe(1)
+    expect(Number(await raw(page, 'alerts'))).toBeGreaterThanOrEqual(1)
+    const daily = page.locator('[data-testid="budget-states"] [data-budget="demo/daily/demo"]')
+    expect(Number(await daily.getAttribute('data-used'))).toBeGreaterThan(0)
+    expect(await page.locator('[data-testid="budget-states"] tbody tr', { hasText: 'demo-session' }).textContent()).toContain('per session')
+    expect(await page.locator('[data-testid="alerts-table"] tbody tr', { hasText: 'demo-session' }).count()).toBeGreaterThanOrEqual(1)
+    expect(await page.locator('#stream-cuts tbody tr').count()).toBe(1)
+    expect(await page.locator('#chart-refusals .uplot').count()).toBe(1)
+    expect(problems).toEqual([])
+  })
+
   it('every page renders without errors, in light and dark (screenshots saved)', async () => {
     for (const theme of ['light', 'dark'] as const) {
       for (const path of [...pages, `/request?id=${firstRequestId}`]) {

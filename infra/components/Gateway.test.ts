@@ -69,6 +69,16 @@ describe('Gateway', () => {
     )
   })
 
+  test('cron triggers come from wrangler.jsonc, on this stack’s script; none declared, none made', async () => {
+    const crons = declaration(', "triggers": { "crons": ["7 * * * *", "0 3 * * 1"] }')
+    const built = await buildUnderMocks((opts) => new Gateway('gw', args({ declaration: crons }), opts))
+    const props = built.propsOf('cloudflare:index/workersCronTrigger:WorkersCronTrigger')
+    expect(props).toMatchObject({ accountId: '0123456789abcdef0123456789abcdef', schedules: [{ cron: '7 * * * *' }, { cron: '0 3 * * 1' }] })
+    expect((await secretness(props['scriptName'])).value).toBe('watchllm-dev-gateway')
+    const none = await buildUnderMocks((opts) => new Gateway('gw', args(), opts))
+    expect(none.resources.map((r) => r.type)).not.toContain('cloudflare:index/workersCronTrigger:WorkersCronTrigger')
+  })
+
   test('a route on an existing zone replaces the custom domain and switches workers.dev off', async () => {
     const domain = { hostname: 'api.example.com', zoneId: 'ffffffffffffffffffffffffffffffff', routePattern: 'api.example.com/llm/*' }
     const built = await buildUnderMocks((opts) => new Gateway('gw', args({ domain }), opts))

@@ -1,7 +1,7 @@
 /**
  * The gateway Worker: its KV namespaces and queues, the bundle built from `worker/`, every binding
  * `worker/wrangler.jsonc` declares (resolved to this stack's resources), the secrets, the queue
- * consumer with its dead-letter queue, and a custom domain or the workers.dev route.
+ * consumer with its dead-letter queue, its cron triggers, and a custom domain or the workers.dev route.
  */
 import * as cloudflare from '@pulumi/cloudflare'
 import * as pulumi from '@pulumi/pulumi'
@@ -139,6 +139,14 @@ export class Gateway extends pulumi.ComponentResource {
         { parent: this, dependsOn: [script] },
       )
     }
+
+    // Cron triggers from wrangler.jsonc: the `scheduled` handler's usage reports and alert retries.
+    if (decl.crons.length > 0)
+      new cloudflare.WorkersCronTrigger(
+        `${name}-crons`,
+        { accountId: args.accountId, scriptName: script.scriptName, schedules: decl.crons.map((cron) => ({ cron })) },
+        { parent: this, dependsOn: [script] },
+      )
 
     // workers.dev stays on only when there is no custom domain (nothing should bypass the domain).
     new cloudflare.WorkersScriptSubdomain(

@@ -9,6 +9,13 @@ describe('parseWranglerConfig', () => {
     expect(decl.scriptName).toBe('watchllm-gateway')
     expect(decl.bindings.find((b) => b.name === 'WATCHLLM_ENV')).toEqual({ kind: 'plain_text', name: 'WATCHLLM_ENV', text: 'production' })
     expect(decl.queues).toContain('watchllm-events')
+    expect(decl.crons).toEqual(['7 * * * *'])
+    expect(decl.doMigrations).toEqual([{ tag: 'v1', new_sqlite_classes: ['ScopeLedger'] }])
+  })
+
+  test('cron triggers are read from triggers.crons (none when absent)', () => {
+    expect(parseWranglerConfig(`{ ${base}, "triggers": { "crons": ["0 * * * *", "30 2 * * 1"] } }`).crons).toEqual(['0 * * * *', '30 2 * * 1'])
+    expect(parseWranglerConfig(`{ ${base} }`).crons).toEqual([])
   })
 
   test('comments and trailing commas are accepted (JSONC)', () => {
@@ -31,6 +38,7 @@ describe('parseWranglerConfig', () => {
     [`{ "main": "src/index.ts", "compatibility_date": "2026-11-01" }`, /worker\/wrangler.jsonc name: /],
     [`{ ${base}, "compatibility_date": "soon" }`, /compatibility_date/],
     [`{ ${base}, \n "ai": }`, /worker\/wrangler.jsonc:2 ValueExpected/],
+    [`{ ${base}, "triggers": { "crons": [], "events": [] } }`, /triggers: Unrecognized key: "events"/],
   ])('refuses %s', (text, message) => {
     expect(() => parseWranglerConfig(text)).toThrow(message)
   })

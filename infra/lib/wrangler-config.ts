@@ -68,6 +68,8 @@ const wranglerSchema = z.looseObject({
     .default([]),
   version_metadata: z.object({ binding: z.string().regex(nameRe) }).optional(),
   secrets: z.object({ required: z.array(z.string().regex(nameRe)).default([]) }).optional(),
+  // Cron triggers (the `scheduled` handler); other trigger kinds are not provisioned.
+  triggers: z.strictObject({ crons: z.array(z.string().min(1)).default([]) }).default({ crons: [] }),
 })
 
 /** Binding-bearing wrangler keys infra does not provision (yet): declaring one is an error. */
@@ -117,6 +119,8 @@ export interface WorkerDeclaration {
   doMigrations: DurableObjectMigration[]
   /** `secrets.required`, when wrangler.jsonc declares it. */
   requiredSecrets: string[] | undefined
+  /** `triggers.crons`: the schedules the Worker's `scheduled` handler runs on. */
+  crons: string[]
 }
 
 /** Parses wrangler.jsonc text; throws an Error naming the file and what is wrong. */
@@ -191,5 +195,6 @@ function toDeclaration(c: z.output<typeof wranglerSchema>): WorkerDeclaration {
     consumers: c.queues.consumers,
     doMigrations: c.migrations,
     requiredSecrets: c.secrets?.required,
+    crons: c.triggers.crons,
   }
 }

@@ -19,6 +19,7 @@ export const T = {
   workersDev: 'cloudflare:index/workersScriptSubdomain:WorkersScriptSubdomain',
   customDomain: 'cloudflare:index/workersCustomDomain:WorkersCustomDomain',
   route: 'cloudflare:index/workersRoute:WorkersRoute',
+  cron: 'cloudflare:index/workersCronTrigger:WorkersCronTrigger',
   vectorize: 'pulumi-nodejs:dynamic/watchllm:VectorizeIndex',
   redis: 'upstash:index/redisDatabase:RedisDatabase',
   supabaseProject: 'pulumi-nodejs:dynamic/watchllm:SupabaseProject',

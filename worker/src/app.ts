@@ -1,6 +1,6 @@
 /**
  * The request pipeline, top to bottom. Each stage is one module in middleware/; data flows only
- * through typed `c.set()` / `c.var`. Later stages (guard, limit, semantic cache) slot in where noted.
+ * through typed `c.set()` / `c.var`.
  */
 import { Hono } from 'hono'
 import { adminApi } from './admin-api/index.ts'
@@ -12,6 +12,9 @@ import { exactCache } from './middleware/exact-cache.ts'
 import { recordFeedback } from './middleware/feedback.ts'
 import { guard } from './middleware/guard.ts'
 import { health } from './middleware/health.ts'
+import { callerBudget } from './middleware/caller-budget.ts'
+import { callerUsage } from './middleware/caller-usage.ts'
+import { limit } from './middleware/limit.ts'
 import { listModels } from './middleware/list-models.ts'
 import { recordUsage } from './middleware/record-usage.ts'
 import { requestId } from './middleware/request-id.ts'
@@ -26,6 +29,7 @@ export function createApp(policy: CompiledPolicy): Hono<AppEnv> {
   const cache = exactCache()
   const semantic = semanticCache(policy) // L2: only on an exact miss, only for chat
   const guarded = guard(policy) // 4. rules, then PII (redact before anything leaves; restore the answer)
+  const limits = limit(policy) // 5. rate limits and budgets: one counter call per scope, settled after the answer
 
   app.use('*', requestId())
   app.get('/health', health(policy))
@@ -36,10 +40,12 @@ export function createApp(policy: CompiledPolicy): Hono<AppEnv> {
   app.use('/v1/*', authenticate(policy))
   app.get('/v1/models', listModels(policy))
   app.post('/v1/feedback', recordFeedback()) // a score for an answer, joined to its event (experiments)
+  app.get('/v1/budget', callerBudget())
+  app.get('/v1/usage', callerUsage())
 
-  // 2. validate → 3. resolve (A/B variant) → 4. guard → (limit: later) → 6. cache → 7. upstream → 8. respond
-  app.post('/v1/chat/completions', validate('chat', chatRequestSchema), resolveRoute(policy), guarded, cache, semantic, callUpstream())
-  app.post('/v1/embeddings', validate('embeddings', embeddingsRequestSchema), resolveRoute(policy), guarded, cache, semantic, callUpstream())
+  // 2. validate → 3. resolve (A/B variant) → 4. guard → 5. limit → 6. cache → 7. upstream → 8. respond
+  app.post('/v1/chat/completions', validate('chat', chatRequestSchema), resolveRoute(policy), guarded, limits, cache, semantic, callUpstream())
+  app.post('/v1/embeddings', validate('embeddings', embeddingsRequestSchema), resolveRoute(policy), guarded, limits, cache, semantic, callUpstream())
 
   app.onError(toErrorResponse)
   app.notFound(notFound)

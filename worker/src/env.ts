@@ -3,6 +3,7 @@
  * secrets are named by policy, so they are read by name through `secretOf`.
  */
 import type { CacheIntent } from './cache/cache-control.ts'
+import type { Admission } from './governance/admission.ts'
 import type { KeyOwner } from './policy/compile.ts'
 import type { ProjectPolicy } from './policy/schema.ts'
 import type { ResolvedRoute } from './providers/types.ts'
@@ -33,6 +34,8 @@ export interface AppVariables {
   facts: RequestFacts
   /** Set by the upstream stage: the complete answer once it is known (a stream resolves at its end). */
   answer?: Promise<StoredAnswer | undefined>
+  /** Set by the limit stage when the request was admitted: its reservations, and the stream meter. */
+  limits?: Admission
 }
 
 /** A complete, successful answer as the caches keep it. */

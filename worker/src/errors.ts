@@ -26,6 +26,9 @@ export type ErrorReason =
   | 'upstream_unreachable'
   | 'not_found'
   | 'method_not_allowed'
+  | 'rate_limit_exceeded'
+  | 'budget_exceeded'
+  | 'limits_unavailable'
   | 'internal_error'
 
 export class GatewayError extends Error {
@@ -67,6 +70,11 @@ function typeOf(reason: ErrorReason): string {
     case 'upstream_timeout':
     case 'upstream_unreachable':
       return 'upstream_error'
+    case 'rate_limit_exceeded':
+      return 'requests'
+    case 'budget_exceeded':
+      return 'insufficient_quota'
+    case 'limits_unavailable':
     case 'internal_error':
     case 'storage_unavailable':
       return 'server_error'

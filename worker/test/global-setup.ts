@@ -1,9 +1,9 @@
 /**
  * Starts what the workerd tests talk to, all on 127.0.0.1 with random ports, in the vitest (Node)
  * process: the fake OpenAI, Anthropic and Groq upstreams, a private `redis-server`, the Upstash
- * REST shim in front of it, and the local embeddings endpoint (the real USE-lite model). Their URLs
- * reach the worker as vars through vitest.config.ts (FAKE_*_URL, EMBEDDINGS_URL,
- * UPSTASH_REDIS_REST_URL/TOKEN). The teardown stops everything it started (redis-server by PID).
+ * REST shim in front of it, the local embeddings endpoint (the real USE-lite model), and a webhook
+ * receiver for alerts and reports. Their URLs reach the worker as vars through vitest.config.ts
+ * (FAKE_*_URL, EMBEDDINGS_URL, UPSTASH_REDIS_REST_URL/TOKEN, WEBHOOK_RECEIVER_URL). The teardown stops everything it started (redis-server by PID).
  */
 import { randomBytes } from 'node:crypto'
 import type { TestProject } from 'vitest/node'
@@ -13,6 +13,7 @@ import { startFakeGroq } from './fakes/groq.ts'
 import { startFakeOpenAi } from './fakes/openai.ts'
 import { startRedisServer } from './fakes/redis-server.ts'
 import { startUpstashShim } from './fakes/upstash-shim.ts'
+import { startWebhookReceiver } from './fakes/webhook-receiver.ts'
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const stops: (() => Promise<void>)[] = []
@@ -20,13 +21,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
     for (const stop of stops.reverse()) await stop().catch(() => undefined)
   }
   try {
-    const [openai, anthropic, groq, embeddings] = await Promise.all([
+    const [openai, anthropic, groq, embeddings, webhooks] = await Promise.all([
       startFakeOpenAi(),
       startFakeAnthropic(),
       startFakeGroq(),
       startEmbeddingsServer({ port: 0 }),
+      startWebhookReceiver(),
     ])
-    stops.push(openai.close, anthropic.close, groq.close, embeddings.close)
+    stops.push(openai.close, anthropic.close, groq.close, embeddings.close, webhooks.close)
     const redis = await startRedisServer()
     stops.push(redis.stop)
     const shim = await startUpstashShim({ redisUrl: redis.url, token: randomBytes(16).toString('hex') })
@@ -40,6 +42,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('upstashUrl', shim.url)
     project.provide('upstashToken', shim.token)
     project.provide('embeddingsUrl', embeddings.url)
+    project.provide('webhookUrl', webhooks.url)
   } catch (e) {
     await teardown()
     throw e
@@ -55,5 +58,6 @@ declare module 'vitest' {
     upstashUrl: string
     upstashToken: string
     embeddingsUrl: string
+    webhookUrl: string
   }
 }

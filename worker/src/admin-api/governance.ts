@@ -1,6 +1,6 @@
 /**
- * `GET /admin/api/budgets`, `/guardrails` (and `/experiments`, in experiments.ts): what budgets and
- * rate limits, and rules/PII guards did, from the events' outcome fields. Each answer says whether the
+ * `GET /admin/api/guardrails` (`/experiments` is experiments.ts, `/budgets` budgets.ts): what rules
+ * and PII guards did, from the events' outcome fields. Each answer says whether the
  * deployed policy configures the feature at all, so the admin site shows an honest empty state
  * ("not configured") rather than zeros that look like data.
  */
@@ -8,29 +8,8 @@ import type { Handler } from 'hono'
 import type { CompiledPolicy } from '../policy/compile.ts'
 import { all, num } from './db.ts'
 import { filtersSchema, parseQuery, whereOf } from './query.ts'
-import type { BudgetsResponse, GuardrailsResponse, Outcome } from './responses.ts'
+import type { GuardrailsResponse, Outcome } from './responses.ts'
 import type { AdminEnv } from './types.ts'
-
-/** Whether any project (or route) of the policy has one of these sections. */
-function configures(policy: CompiledPolicy, where: 'projects' | 'models', keys: readonly string[]): boolean {
-  return Object.values(policy[where]).some((entry) => keys.some((k) => k in (entry as object)))
-}
-
-export function budgets(policy: CompiledPolicy, now: () => number = Date.now): Handler<AdminEnv> {
-  return async function budgetsHandler(c) {
-    const filters = parseQuery(c, filtersSchema, now())
-    const where = whereOf(filters, 'events')
-    const [budget, rate] = await Promise.all([
-      outcomeCounts(c.env.DB, 'budget', where),
-      outcomeCounts(c.env.DB, 'rate_limit', where),
-    ])
-    return c.json<BudgetsResponse>({
-      range: { from: filters.from, to: filters.to },
-      budgets: { configured: configures(policy, 'projects', ['budgets', 'budget']), outcomes: budget },
-      rate_limits: { configured: configures(policy, 'projects', ['limits', 'rate_limits']), outcomes: rate },
-    })
-  }
-}
 
 export function guardrails(policy: CompiledPolicy, now: () => number = Date.now): Handler<AdminEnv> {
   const rulesConfigured = Object.values(policy.projects).some((p) => p.rules.length > 0)
@@ -62,7 +41,8 @@ export function guardrails(policy: CompiledPolicy, now: () => number = Date.now)
   }
 }
 
-async function outcomeCounts(
+/** How many events carry each value of an outcome field, and how many of those were refused. */
+export async function outcomeCounts(
   db: D1Database,
   column: 'budget' | 'rate_limit' | 'rule_id',
   where: { sql: string; params: (string | number)[] },

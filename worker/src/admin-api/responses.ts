@@ -206,6 +206,33 @@ export interface BudgetsResponse {
   range: Range
   budgets: { configured: boolean; outcomes: Outcome[] }
   rate_limits: { configured: boolean; outcomes: Outcome[] }
+  /** Each project and key budget of the deployed policy, read live from its ledger; session budgets as declared. */
+  states: BudgetState[]
+  /** Limit refusals, downgrades and stream cuts per time bucket (empty buckets are zeros). */
+  series: { step: number; points: { t: number; rate_limited: number; budget_refused: number; downgraded: number; stream_cuts: number }[] }
+  /** The most recent streams a budget cut (up to 20). */
+  stream_cuts: { request_id: string; ts: number; project: string; key_id: string; session: string | null; budget: string; output_tokens: number }[]
+  /** Threshold alerts in the range, newest first (up to 50), and how their delivery went. */
+  alerts: { ts: number; project: string; scope: string; subject: string; budget: string; period: string; threshold: number; refusing: boolean; status: string; attempts: number }[]
+}
+
+export interface BudgetState {
+  project: string
+  name: string
+  scope: 'project' | 'key' | 'session'
+  /** The project or key id; for a session budget, the sessions it covers (e.g. `demo-*`). */
+  subject: string
+  /** The current period (`2026-05-14`, `2026-05`, `session`) and when it ends (ms; null for sessions). */
+  period: string
+  resets_at: number | null
+  unit: 'usd' | 'tokens'
+  limit: number
+  /** null when not read (per-session budgets: one counter per session) or its ledger did not answer. */
+  used: number | null
+  reserved: number | null
+  action: 'block' | 'downgrade'
+  /** ok < 80 % · warning ≥ 80 % · exceeded ≥ 100 % · per-session · unavailable */
+  state: 'ok' | 'warning' | 'exceeded' | 'per-session' | 'unavailable'
 }
 
 export interface GuardrailsResponse {

@@ -53,12 +53,13 @@ export function callUpstream(now: () => number = Date.now): MiddlewareHandler<Ap
       onFirstByte: () => (facts.ttfbMs = now() - started),
       // The target's timeout bounded the wait for headers; it also bounds each silence after them.
       idleTimeoutMs: target.timeoutMs,
+      meter: c.var.limits?.meterFor?.(target), // counts the output; cuts it where a budget ends
     })
     c.set(
       'answer',
       relayed.answer.then((completion): StoredAnswer | undefined => {
         facts.completed = completion !== undefined
-        facts.usage = usageFacts(completion)
+        facts.usage = usageFacts(completion) ?? facts.usage // a budget cut leaves its estimate
         if (!completion) return undefined
         return { endpoint: 'chat', provider: target.provider, model: target.model, usage: facts.usage, raw: JSON.stringify(completion), ...simulated(target) }
       }),

@@ -40,7 +40,7 @@ const routeCaches = new WeakMap<CompiledPolicy, RouteCache>()
 /**
  * The route of an alias (or an experiment's target, under its own key), built once per policy and
  * env object — env is fixed for an isolate's life — and shared: targets with secrets, and the
- * fingerprint the caches key on. Also what a rule's re-route uses.
+ * fingerprint the caches key on. Also what a rule's re-route and a budget's downgrade use.
  */
 export function routesFor(policy: CompiledPolicy): RouteCache {
   let cache = routeCaches.get(policy)

@@ -9,6 +9,7 @@ import { canonicalJson, sha256Hex } from '../lib/hash.ts'
 import { err, ok, type Result } from '../lib/result.ts'
 import { checkEnvironment, type PolicyEnvironment } from './environment.ts'
 import { checkGovernance } from './check-governance.ts'
+import { checkLimits, limitSecrets } from './check-limits.ts'
 import { policyIssue, type PolicyIssue } from './errors.ts'
 import type { ExperimentPolicy } from './experiments.ts'
 import { findPlaintextSecrets } from './plaintext-secrets.ts'
@@ -119,7 +120,7 @@ export async function compilePolicy(sources: readonly PolicySource[], options: C
     projects: merged.projects,
     experiments: merged.experiments,
     keys,
-    secrets: collectSecrets(merged.providers),
+    secrets: [...new Set([...collectSecrets(merged.providers), ...limitSecrets(merged.projects)])].sort(),
   }
   return ok({ ...body, hash: sha256Hex(canonicalJson(body)) })
 }
@@ -240,6 +241,7 @@ function checkReferences(
       keyOwners.set(key.sha256, `projects.${projectName}.keys.${key.id}`)
     })
   }
+  checkLimits(policy, where, issues)
 }
 
 function collectSecrets(providers: Record<string, ProviderPolicy>): string[] {

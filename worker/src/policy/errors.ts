@@ -64,6 +64,26 @@ export const policyErrors = {
     title: 'Experiment weights do not add up',
     hint: "give each variant a percentage of the experiment's traffic; together they make 100.",
   },
+  TokenBudgetScope: {
+    title: 'Token budget without a session',
+    hint: 'token budgets are per session (`scope: session`); cap projects and keys in `usd`, or rate-limit their tokens with `limits.<scope>.tokens`.',
+  },
+  DowngradeTarget: {
+    title: 'Budget downgrades to a model it cannot use',
+    hint: '`downgrade_to` names a chat alias from `models:` that the project may call (its `models` list).',
+  },
+  UnpricedBudget: {
+    title: 'USD budget over a model without a price',
+    hint: 'the price table (@pydantic/genai-prices) does not know this model, so its spend cannot be counted: take the alias out of the project\'s `models`, or cap it with rate limits instead.',
+  },
+  RateLimitBackend: {
+    title: 'Rate limit the backend cannot enforce',
+    hint: 'the Workers rate-limit binding counts requests only, over 10 or 60 seconds; use `backend: durable-object` or `upstash` for tokens and other windows.',
+  },
+  WebhookMissing: {
+    title: 'Alert webhook incomplete',
+    hint: 'set `alerts.webhook.url: { secret: NAME }` (and `signing_key: { secret: NAME }` for `format: generic`); see "Alerts and reports" in README.md.',
+  },
 } as const
 
 export type PolicyErrorName = keyof typeof policyErrors

@@ -6,6 +6,7 @@ import { z } from 'zod'
 import { experimentSchema } from './experiments.ts'
 import { piiSchema } from './pii.ts'
 import { ruleSchema } from './rules/index.ts'
+import { alertsSchema, budgetsSchema, limitsSchema, reportsSchema } from './governance-schema.ts'
 
 const name = z
   .string()
@@ -141,6 +142,10 @@ const project = z.strictObject({
   rules: z.array(ruleSchema).max(200).default([]),
   /** PII guardrail: allow | redact | block per kind, and restore (see policy/pii.ts). */
   pii: piiSchema.optional(),
+  limits: limitsSchema.optional(),
+  budgets: budgetsSchema.optional(),
+  alerts: alertsSchema.optional(),
+  reports: reportsSchema.optional(),
 })
 
 /** One YAML file: any subset of the sections; files are merged by entry name. */

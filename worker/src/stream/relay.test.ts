@@ -137,4 +137,28 @@ describe('stream relay', () => {
     expect(await relayed.answer).toBeUndefined()
     await vi.waitFor(() => expect(cancelled).toBe(true), { timeout: 1000 })
   })
+
+  it('counts each chunk for the meter and, when it says the budget is spent, ends with its error event and cancels upstream', async () => {
+    let cancelled = false
+    const counted: number[] = []
+    const upstream = new ReadableStream<Uint8Array>({
+      start(c) {
+        // Everything but the end arrives at once: the cut must stop mid-chunk, not after it.
+        c.enqueue(new TextEncoder().encode(sse(events, false)))
+      },
+      cancel() {
+        cancelled = true
+      },
+    })
+    const error = { message: 'Budget `b` reached.', type: 'insufficient_quota', param: null, code: 'budget_exceeded' }
+    const meter = { add: (n: number) => (counted.push(n), counted.reduce((a, b) => a + b, 0) <= 3), error }
+    const relayed = relayStream(upstream, { clientWantsUsage: false, meter })
+    const text = await new Response(relayed.body).text()
+    expect(counted).toEqual([0, 3, 3]) // role chunk, then "Grüße, " (9 bytes), then "wörld 🌍" (11 bytes): ⌈bytes ÷ 4⌉
+    expect(text).toContain('wörld') // the chunk that crossed went out, then the error
+    expect(text).not.toContain('get_weather')
+    expect(text.endsWith(`data: ${JSON.stringify({ error })}\n\n`)).toBe(true)
+    expect(await relayed.answer).toBeUndefined()
+    await vi.waitFor(() => expect(cancelled).toBe(true), { timeout: 1000 })
+  })
 })

@@ -3,10 +3,21 @@
  * went out before the first one), and only then is it parsed to assemble the full answer for the
  * cache and for usage. The one edit: the usage-only chunk the gateway asked upstream for is
  * dropped when the client did not ask for it itself.
+ *
+ * A meter (the limit stage's) is told each chunk's estimated output tokens; when it says the
+ * budget is spent, the client gets a final OpenAI error event and the end of the stream, and the
+ * upstream body is cancelled — never a silent truncation, and never cached.
  */
 import type { ChatCompletion, ChatCompletionChunk } from 'openai/resources/chat/completions'
+import { chunkTokens } from '../governance/estimate.ts'
 import { encodeSseData, SseSplitter, sseDataOf } from '../lib/sse.ts'
 import { CompletionAssembler } from './assemble.ts'
+
+/** Counts a stream's output; `add` answering false ends the stream with `error`. */
+export interface StreamMeter {
+  add(tokens: number): boolean
+  readonly error: { message: string; type: string; param: null; code: string }
+}
 
 export interface Relayed {
   body: ReadableStream<Uint8Array>
@@ -24,6 +35,7 @@ export function relayStream(
     onFirstByte?: () => void
     /** Longest silence allowed between two upstream chunks; past it the stream ends with an error event. */
     idleTimeoutMs?: number
+    meter?: StreamMeter
   },
 ): Relayed {
   const assembler = new CompletionAssembler()
@@ -32,7 +44,9 @@ export function relayStream(
   let settle: (answer: ChatCompletion | undefined) => void = () => {}
   const answer = new Promise<ChatCompletion | undefined>((resolve) => (settle = resolve))
 
+  let ended = false
   const handleEvent = (event: string, controller: TransformStreamDefaultController<Uint8Array>) => {
+    if (ended) return
     const data = sseDataOf(event)
     const usageOnly = data !== undefined && emptyChoices.test(data) && data.includes('"usage"')
     if (!(usageOnly && !options.clientWantsUsage)) {
@@ -49,13 +63,26 @@ export function relayStream(
       assembler.end()
       return settle(assembler.result())
     }
+    let parsed: ChatCompletionChunk & { error?: unknown }
     try {
-      const parsed = JSON.parse(data) as ChatCompletionChunk & { error?: unknown }
-      if (parsed.error) assembler.fail()
-      else assembler.add(parsed)
+      parsed = JSON.parse(data) as ChatCompletionChunk & { error?: unknown }
     } catch {
-      assembler.fail()
+      return assembler.fail()
     }
+    if (parsed.error) return assembler.fail()
+    assembler.add(parsed)
+    if (options.meter && !options.meter.add(chunkTokens(parsed))) end(controller, options.meter.error)
+  }
+
+  /** Ends the stream early with an error event: the answer is incomplete, the upstream is cancelled. */
+  const end = (controller: TransformStreamDefaultController<Uint8Array>, error: StreamMeter['error']) => {
+    if (ended) return
+    ended = true
+    clearTimeout(idle)
+    assembler.fail()
+    settle(undefined)
+    controller.enqueue(encodeSseData({ error }))
+    controller.terminate()
   }
 
   // A stalled upstream must not hold the client forever: each chunk re-arms the idle timer; when it
@@ -64,12 +91,10 @@ export function relayStream(
   const arm = (controller: TransformStreamDefaultController<Uint8Array>) => {
     if (!options.idleTimeoutMs) return
     clearTimeout(idle)
-    idle = setTimeout(() => {
-      assembler.fail()
-      settle(undefined)
-      controller.enqueue(encodeSseData({ error: { message: 'The upstream stopped sending.', type: 'upstream_error', param: null, code: 'upstream_timeout' } }))
-      controller.terminate()
-    }, options.idleTimeoutMs)
+    idle = setTimeout(
+      () => end(controller, { message: 'The upstream stopped sending.', type: 'upstream_error', param: null, code: 'upstream_timeout' }),
+      options.idleTimeoutMs,
+    )
   }
 
   const body = upstream.pipeThrough(

@@ -182,7 +182,8 @@ describe('the numbers', () => {
     expect(e.configured).toBe(true)
     expect(e.experiments.every((x) => x.variants.every((v) => v.requests === 0) && x.winner === null)).toBe(true)
     const b = await json<BudgetsResponse>(`/budgets?${range}`)
-    expect(b).toMatchObject({ budgets: { configured: false, outcomes: [] }, rate_limits: { configured: false, outcomes: [] } })
+    // The demo policy sets limits and budgets (test/admin-api/budgets.test.ts covers their numbers).
+    expect(b).toMatchObject({ budgets: { configured: true, outcomes: [] }, rate_limits: { configured: true, outcomes: [] } })
     const g = await json<GuardrailsResponse>(`/guardrails?${range}`)
     expect(g.rules.hits).toEqual([{ id: 'no-secrets', action: 'flag', requests: 1 }])
     expect(g.pii.kinds).toEqual([{ kind: 'email', requests: 1, values: 2, blocked: 0 }])

@@ -29,6 +29,8 @@ export interface RecordedRequest {
   headers: Record<string, string>
   /** Parsed JSON, or the raw text when the body was not JSON. */
   body: unknown
+  /** Set when the client closed the connection before the response was complete (a cancelled stream). */
+  closedEarly?: boolean
 }
 
 export interface Script {
@@ -94,7 +96,10 @@ export async function startFake(handler: FakeHandler): Promise<FakeServer> {
     const model = (body as { model?: unknown } | undefined)?.model
     const script = parseScript(typeof model === 'string' ? model : '', headers['x-fake-script'] ?? '')
     let gone = false
-    res.on('close', () => (gone = true))
+    res.on('close', () => {
+      gone = true
+      if (!res.writableFinished) recorded.closedEarly = true
+    })
     await handler({ ...recorded, script, closed: () => gone }, res)
   }
 
