@@ -228,7 +228,7 @@ describe('policy', () => {
 
   test('alert webhooks name Worker secrets: required from stack config, then bound as secrets', async () => {
     const alerts = '    alerts:\n      webhook: { url: { secret: ALERT_WEBHOOK_URL }, format: generic, signing_key: { secret: ALERT_WEBHOOK_SIGNING_KEY } }\n'
-    const dir = await policyVariant((p) => p.replace('    budgets:\n', `${alerts}    budgets:\n`))
+    const dir = await policyVariant((p) => `${p}${alerts}`)
     const compiled = await loadPolicyDir(dir)
     if (!compiled.ok) throw new Error(formatPolicyIssues(compiled.error))
     expect(compiled.value.secrets).toEqual(expect.arrayContaining(['ALERT_WEBHOOK_URL', 'ALERT_WEBHOOK_SIGNING_KEY']))

@@ -36,7 +36,7 @@ describe('npm run policy:check', () => {
     const result = await check('policies')
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
-    expect(result.stdout).toMatch(/^policies\/ ok — hash [0-9a-f]{12}: 1 project\(s\), \d+ model alias\(es\), \d+ provider\(s\), 1 experiment\(s\)/)
+    expect(result.stdout).toMatch(/^policies\/ ok for local — hash [0-9a-f]{12}: 1 project\(s\), \d+ model alias\(es\), \d+ provider\(s\), 1 experiment\(s\)/)
   })
 
   it('refuses a catastrophic pattern with file:line path: message — hint, and exits 1', async () => {
