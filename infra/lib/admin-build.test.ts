@@ -22,6 +22,9 @@ describe('the admin upload', () => {
       expect(files).toContain(page)
     expect(foreignUploadFiles(files)).toEqual([])
     expect(files.filter((f) => f.startsWith('_worker.js/'))).toEqual(['_worker.js/index.js'])
+    // The adapter's one Pages-facing output: content-hashed assets are immutable, pages are not.
+    expect(await readFile(join(one, '_headers'), 'utf8')).toMatch(/^\/_astro\/\*\n\s+Cache-Control: public, max-age=31536000, immutable/)
+    expect(files.some((f) => f === 'wrangler.json' || f === '.assetsignore')).toBe(false)
     // Pages runs the function for /api/* only; everything else is served as static files.
     expect(JSON.parse(await readFile(join(one, '_routes.json'), 'utf8'))).toMatchObject({ version: 1, include: ['/api/*'], exclude: [] })
 
@@ -31,7 +34,7 @@ describe('the admin upload', () => {
   }, 240_000)
 
   test('would refuse server output, source maps and configs', () => {
-    expect(foreignUploadFiles(['index.html', '_astro/a.js', '_routes.json', '_worker.js/index.js', 'server/entry.mjs', '_worker.js/index.js.map', 'wrangler.json', 'client/x.mjs'])).toEqual([
+    expect(foreignUploadFiles(['index.html', '_astro/a.js', '_headers', '_routes.json', '_worker.js/index.js', 'server/entry.mjs', '_worker.js/index.js.map', 'wrangler.json', 'client/x.mjs'])).toEqual([
       'server/entry.mjs',
       '_worker.js/index.js.map',
       'wrangler.json',
