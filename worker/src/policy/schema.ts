@@ -3,6 +3,7 @@
  * The JSON Schema the YAML files point at is generated from it (`npm run policy:schema`).
  */
 import { z } from 'zod'
+import { maxFalseHitRate, semanticVerification } from './semantic-verification.ts'
 
 const name = z
   .string()
@@ -94,6 +95,8 @@ const semanticCache = z.strictObject({
   embedder: semanticEmbedder.default(semanticEmbedder.parse({})),
   /** auto: Vectorize when the VECTORS binding exists, else the D1 vector store. */
   index: z.enum(['auto', 'vectorize', 'd1']).default('auto'),
+  max_false_hit_rate: maxFalseHitRate,
+  verification: semanticVerification.default(semanticVerification.parse({})),
 })
 
 const exactCache = z.strictObject({
