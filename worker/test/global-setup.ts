@@ -13,6 +13,7 @@ import { startFakeGroq } from './fakes/groq.ts'
 import { startFakeOpenAi } from './fakes/openai.ts'
 import { startRedisServer } from './fakes/redis-server.ts'
 import { startUpstashShim } from './fakes/upstash-shim.ts'
+import { loadSimulationPairs, type LabelledPair } from './semantic/simulation-pairs.ts'
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const stops: (() => Promise<void>)[] = []
@@ -40,6 +41,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('upstashUrl', shim.url)
     project.provide('upstashToken', shim.token)
     project.provide('embeddingsUrl', embeddings.url)
+    project.provide('simulationPairs', await loadSimulationPairs(900))
   } catch (e) {
     await teardown()
     throw e
@@ -55,5 +57,6 @@ declare module 'vitest' {
     upstashUrl: string
     upstashToken: string
     embeddingsUrl: string
+    simulationPairs: LabelledPair[]
   }
 }
