@@ -19,6 +19,7 @@ import { budgets, experiments, guardrails } from './governance.ts'
 import { overview, timeseries } from './overview.ts'
 import { deployedPolicy } from './policy.ts'
 import { listRequests, requestDetail } from './requests.ts'
+import { semanticVerification } from './semantic-verification.ts'
 import type { AdminEnv } from './types.ts'
 
 export function adminApi(policy: CompiledPolicy, now: () => number = Date.now): Hono<AdminEnv> {
@@ -30,6 +31,7 @@ export function adminApi(policy: CompiledPolicy, now: () => number = Date.now): 
   api.get('/requests', listRequests(now))
   api.get('/requests/:id', requestDetail())
   api.get('/cache', cacheStats(now))
+  api.get('/cache/semantic', semanticVerification(policy, now))
   api.get('/costs', costs(now))
   api.get('/experiments', experiments(policy, now))
   api.get('/budgets', budgets(policy, now))

@@ -9,7 +9,7 @@ import { env } from 'cloudflare:workers'
 
 export const prerender = false
 
-const endpoint = /^(?:overview|timeseries|requests|requests\/[\w.:-]{1,128}|cache|costs|experiments|budgets|guardrails|policy)$/
+const endpoint = /^(?:overview|timeseries|requests|requests\/[\w.:-]{1,128}|cache|cache\/semantic|costs|experiments|budgets|guardrails|policy)$/
 const TIMEOUT_MS = 12_000
 
 const problem = (status: number, message: string, code: string) =>
