@@ -10,6 +10,7 @@
  */
 import { decideSemanticHit, defaultThreshold, type SemanticDecision } from '../../worker/src/cache/semantic/decision.ts'
 import { LEXICAL_MODEL, NETWORK_MODEL } from '../../worker/src/cache/semantic/pair-model-params.ts'
+import { JUDGE_SAME_AT } from '../../worker/src/cache/semantic/verification/judge.ts'
 import { startEmbeddingsServer } from '../embeddings-server.ts'
 import { ci, formatTable, pointAt, thresholdForFalseHitRate, type Scored } from './curve.ts'
 import { preparePairs, type PreparedPair } from './prepare.ts'
@@ -74,6 +75,14 @@ for (const p of dev) {
 console.log()
 console.log(`refused outright by rule on dev (same-question / different-question); rules kept by fit.ts: ${NETWORK_MODEL.refusing.join(', ') || 'none'}`)
 for (const [reason, [same, different]] of [...refusals].sort((a, b) => b[1][1] - a[1][1])) console.log(`  ${reason.padEnd(24)} ${String(same).padStart(4)} / ${different}`)
+
+// The default judge's comparator (judge.ts) on labelled question pairs: the only labelled text pairs
+// there are. Its error on pairs of answers is not measured here.
+{
+  const p = pointAt(netDev, JUDGE_SAME_AT)
+  console.log()
+  console.log(`default judge's comparator at its cut ${JUDGE_SAME_AT}, on dev question pairs: says "same" for ${ci(p.hit)} of same-question pairs and ${ci(p.falseHit, 2)} of different-question pairs (misses a wrong answer that often)`)
+}
 
 // What one decision costs on this machine (Node; the Worker runs the same code).
 const sample = dev.filter((p) => p.cosine >= NETWORK_MODEL.gate).slice(0, 500)
