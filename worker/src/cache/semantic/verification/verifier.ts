@@ -11,8 +11,8 @@
  * (online-threshold.ts) and, when it changes, the change is written as an event row. A failed
  * quota claim, upstream call or judge records nothing and leaves the threshold as it was.
  */
-import type { StoredAnswer } from '../../../env.ts'
-import type { GatewayEnv } from '../../../env.ts'
+import type { GatewayEnv, StoredAnswer } from '../../../env.ts'
+import { resolveTargets } from '../../../middleware/resolve-route.ts'
 import type { CompiledPolicy } from '../../../policy/compile.ts'
 import type { ProjectPolicy, SemanticCachePolicy } from '../../../policy/schema.ts'
 import type { ResolvedRoute } from '../../../providers/types.ts'
@@ -23,7 +23,6 @@ import { defaultJudge, llmJudge, type Judge, type JudgeInput, type Judgement } f
 import { thresholdInForce, type ThresholdResult } from './online-threshold.ts'
 import { VerificationStore, type ThresholdRow, type VerdictSource } from './store.ts'
 import { answerContent, chatOnce } from './upstream-chat.ts'
-import { resolveTargets } from '../../../middleware/resolve-route.ts'
 
 /** How long an isolate trusts its copy of a threshold before re-reading D1 (in the background). */
 const REFRESH_MS = 30_000
