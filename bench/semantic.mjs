@@ -18,7 +18,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import { startUpstream } from './upstream.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -28,6 +28,7 @@ const WARMUP = 50
 const COLD_RUNS = 5
 const KEY_PLAIN = 'lgw_bench_semantic_plain'
 const KEY_SEM = 'lgw_bench_semantic_on'
+const KEY_SEMV = 'lgw_bench_semantic_verified'
 const CACHED = 'How do I reset my account password?'
 const PARAPHRASE = 'How can I reset my account password?'
 
@@ -36,9 +37,17 @@ export async function run() {
   const state = mkdtempSync(join(tmpdir(), 'watchllm-bench-semantic-'))
   const stops = []
   try {
-    const { startEmbeddingsServer } = await import(pathToFileURL(join(root, 'scripts/embeddings-server.ts')).href)
-    const embeddings = await startEmbeddingsServer({ port: 0 })
-    stops.push(() => embeddings.close())
+    // The embedder in its own process: in this one, its WASM compute would block the client's own
+    // clock (a verification judge embedding answers after a response would look like response latency).
+    const embeddingsPort = await freePort()
+    const embedder = spawn(join(root, 'node_modules/.bin/node'), [join(root, 'scripts/embeddings-server.ts')], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, EMBEDDINGS_PORT: String(embeddingsPort) },
+    })
+    stops.push(() => embedder.exitCode === null && embedder.kill('SIGTERM'))
+    const embeddings = { url: `http://127.0.0.1:${embeddingsPort}` }
+    await waitFor(`${embeddings.url}/healthz`, embedder)
     const upstream = await startUpstream()
     stops.push(() => upstream.close())
     writeBenchWorker(dir)
@@ -85,7 +94,7 @@ async function benchGateway(base, embeddingsUrl) {
   // The gateway context the bench project's requests fall in, then 10k entries there, plus the one
   // real question (its embedding from the local model) whose paraphrase must hit.
   const [vector] = await embed(embeddingsUrl, [CACHED])
-  await post(`${base}/seed-gateway`, { entries: 10_000, question: CACHED, vector })
+  for (const project of ['sem', 'semv']) await post(`${base}/seed-gateway`, { entries: 10_000, question: CACHED, vector, project })
   const chat = (key, content) => () =>
     fetch(`${base}/v1/chat/completions`, {
       method: 'POST',
@@ -96,14 +105,17 @@ async function benchGateway(base, embeddingsUrl) {
       if (res.status !== 200) throw new Error(`gateway answered ${res.status}`)
       return res
     })
-  const first = await chat(KEY_SEM, PARAPHRASE)()
-  if (first.headers.get('x-watchllm-cache') !== 'SEMANTIC') throw new Error('the seeded gateway context did not answer SEMANTIC')
+  for (const key of [KEY_SEM, KEY_SEMV]) {
+    const first = await chat(key, PARAPHRASE)()
+    if (first.headers.get('x-watchllm-cache') !== 'SEMANTIC') throw new Error('the seeded gateway context did not answer SEMANTIC')
+  }
   let n = 0
   const fresh = () => uniqueQuestion(n++)
   return sample({
     plainMiss: () => chat(KEY_PLAIN, fresh())(),
     semanticMiss: () => chat(KEY_SEM, fresh())(),
     semanticHit: () => chat(KEY_SEM, PARAPHRASE)(),
+    semanticHitVerified: () => chat(KEY_SEMV, PARAPHRASE)(),
     embedOnly: () => embed(embeddingsUrl, [fresh()]),
   }, GATEWAY_SAMPLES)
 }
@@ -151,7 +163,9 @@ function printTables(lookups, g) {
   row('(a) plain exact miss (semantic off)', g.plainMiss)
   row('(b) exact miss + semantic miss → upstream', g.semanticMiss)
   row('(c) exact miss + semantic hit (SEMANTIC)', g.semanticHit)
+  row('(d) semantic hit, every hit re-asked + judged', g.semanticHitVerified)
   row('    embedding alone (local USE-lite, from Node)', g.embedOnly)
+  console.log(`verification on the response: (d) / (c) hit p50 ${(g.semanticHitVerified.p50 / g.semanticHit.p50).toFixed(2)}× (its re-ask and judge run after the answer, in waitUntil)`)
   console.log(`semantic miss adds     ${(g.semanticMiss.p50 - g.plainMiss.p50).toFixed(3)} ms p50 to a miss, of which ~${g.embedOnly.p50.toFixed(3)} ms is the embedding; against a real LLM call (hundreds of ms) that is the relevant figure, not the ratio\n`)
 }
 
@@ -179,8 +193,8 @@ import { d1VectorIndex } from '../../worker/src/cache/semantic/d1-index.ts'
 import { SemanticEntries } from '../../worker/src/cache/semantic/entries.ts'
 import { findSemanticHit } from '../../worker/src/cache/semantic/lookup.ts'
 import { normalise, sketchOf, sketchText, vectorBytes } from '../../worker/src/cache/semantic/quantize.ts'
-import { contextKey, entryId, routeFingerprint } from '../../worker/src/cache/semantic/semantic-request.ts'
-import { resolveTargets } from '../../worker/src/middleware/resolve-route.ts'
+import { contextKey, entryId } from '../../worker/src/cache/semantic/semantic-request.ts'
+import { resolveTargets, routeFingerprint } from '../../worker/src/middleware/resolve-route.ts'
 import { compilePolicy } from '../../worker/src/policy/compile.ts'
 import { sha256Hex } from '../../worker/src/lib/hash.ts'
 
@@ -195,7 +209,10 @@ projects:
     cache: { exact: { store: none } }
   sem:
     keys: [{ id: sem, sha256: \${sha256Hex('${KEY_SEM}')}, local_only: true }]
-    cache: { exact: { store: none }, semantic: { enabled: true } }
+    cache: { exact: { store: none }, semantic: { enabled: true, threshold: 0.9, verification: { sample_rate: 0 } } }
+  semv:
+    keys: [{ id: semv, sha256: \${sha256Hex('${KEY_SEMV}')}, local_only: true }]
+    cache: { exact: { store: none }, semantic: { enabled: true, threshold: 0.9, verification: { sample_rate: 1, daily_cap: 1000000 } } }
 \`
 const compiled = await compilePolicy([{ path: 'bench.yaml', text: POLICY }])
 if (!compiled.ok) throw new Error(JSON.stringify(compiled.error))
@@ -237,15 +254,15 @@ export default {
     if (url.pathname === '/noop') return Response.json({ ok: true })
     if (url.pathname === '/seed') {
       const { context, entries, dims } = (await request.json()) as { context: string; entries: number; dims: number }
-      await seed(env.DB, context, (i) => vectorOf(i, dims), (i) => 'question ' + i, entries)
+      await seed(env.DB, context, (i) => vectorOf(i, dims), (i) => 'How do I reset the password of account ' + i + '?', entries)
       return Response.json({ seeded: entries })
     }
     if (url.pathname === '/seed-gateway') {
-      const { entries, question, vector } = (await request.json()) as { entries: number; question: string; vector: number[] }
+      const { entries, question, vector, project } = (await request.json()) as { entries: number; question: string; vector: number[]; project: string }
       const route = policy.models['bench-model']!
       const targets = resolveTargets('bench-model', route, policy.providers, env)
       const context = contextKey(
-        { project: 'sem', namespace: 'default', alias: 'bench-model', route: routeFingerprint(targets), embedder: 'local:use-lite-512', dimensions: vector.length },
+        { project, namespace: 'default', alias: 'bench-model', route: routeFingerprint(targets), embedder: 'local:use-lite-512', dimensions: vector.length },
         { model: 'bench-model', messages: [] },
       )
       await seed(env.DB, context, (i) => (i === 0 ? normalise(Float32Array.from(vector)) : vectorOf(i, vector.length)), (i) => (i === 0 ? question : 'seeded question ' + i), entries + 1)
@@ -259,8 +276,11 @@ export default {
       const target = Math.floor(Math.random() * 500)
       const hitMode = p('mode') === 'hit'
       const vector = hitMode ? near(vectorOf(target, dims), 1e6 + target) : vectorOf(2e6 + Math.floor(Math.random() * 1e6), dims)
-      const hit = await findSemanticHit(index, entries, { vector, context: p('context'), question: hitMode ? 'question ' + target : 'unrelated', threshold: 0.5, now: Date.now() })
-      return Response.json({ hit: hit !== undefined })
+      // A reworded question (not identical text), so the fitted model really scores it; threshold 0:
+      // the vectors are synthetic, so any candidate the rules do not refuse counts as the hit.
+      const question = hitMode ? 'How can I reset the password of account ' + target + '?' : 'unrelated'
+      const found = await findSemanticHit(index, entries, { vector, context: p('context'), question, embedder: 'local:use-lite-512', threshold: 0, now: Date.now() })
+      return Response.json({ hit: found.hit !== undefined })
     }
     return app.fetch(request, env, ctx)
   },
@@ -318,13 +338,13 @@ async function wrangler(args, cwd) {
 async function waitFor(url, proc, timeoutMs = 90_000) {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`the bench worker exited with ${proc.exitCode}`)
+    if (proc.exitCode !== null) throw new Error(`${url} never answered: its process exited with ${proc.exitCode}`)
     try {
       if ((await fetch(url)).ok) return
     } catch {}
     await new Promise((r) => setTimeout(r, 200))
   }
-  throw new Error('the bench worker did not start')
+  throw new Error(`${url} did not start`)
 }
 
 function freePort() {

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url'
 import OpenAI from 'openai'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startEmbeddingsServer, type EmbeddingsServer } from '../../scripts/embeddings-server.ts'
 import { startAdmin } from '../../scripts/start/admin.mjs'
 import { priceUsage } from '../../worker/src/telemetry/pricing.ts'
 import { freePort, startLocalGateway, type LocalGateway } from './local-gateway.ts'
@@ -22,6 +23,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const pages = ['/', '/requests', '/cache', '/costs', '/experiments', '/budgets', '/policy'] as const
 
 let gateway: LocalGateway
+let embeddings: EmbeddingsServer
 let admin: { url: string; stop: () => Promise<void> }
 let browser: Browser
 const sent = { total: 0, hits: 0, misses: 0, errors: 0, cost: 0 }
@@ -30,7 +32,9 @@ let firstRequestId = ''
 const enrolled = new Map<string, number>()
 
 beforeAll(async () => {
-  gateway = await startLocalGateway()
+  // The real local embedder, so the demo project's semantic cache (and its verification) runs.
+  embeddings = await startEmbeddingsServer({ port: 0 })
+  gateway = await startLocalGateway({ EMBEDDINGS_URL: embeddings.url })
   const client = new OpenAI({ apiKey: 'lgw_local_dev_key', baseURL: `${gateway.url}/v1`, maxRetries: 0 })
   const run = crypto.randomUUID().slice(0, 8)
   const ask = async (content: string) => {
@@ -52,6 +56,10 @@ beforeAll(async () => {
       if (Date.now() > deadline) throw new Error('the exact cache never answered')
     }
   }
+  // A near miss: the paraphrase scores just under the demo's conservative threshold, so it is
+  // answered upstream (MISS) and then judged against the cached answer — one verification label.
+  expect(await ask('How do I reset my bank password?')).toBe('MISS')
+  expect(await ask('How can I reset my bank password?')).toBe('MISS')
   // A stream: its cost is not in a header; price its reported usage as the gateway does (mock → gpt-4o-mini).
   const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `Stream ${run}` }], stream: true, stream_options: { include_usage: true } })
   for await (const chunk of stream) {
@@ -103,6 +111,16 @@ beforeAll(async () => {
     await new Promise((r) => setTimeout(r, 250))
   }
 
+  // The verdict is written after the answer (waitUntil): wait for it, bounded.
+  const labelled = Date.now() + 30_000
+  for (;;) {
+    const res = await fetch(`${gateway.url}/admin/api/cache/semantic`, { headers: { authorization: 'Bearer lgw_admin_local_dev_token' } })
+    const body = (await res.json()) as { scopes: { labels: { total: number } }[] }
+    if ((body.scopes[0]?.labels.total ?? 0) >= 1) break
+    if (Date.now() > labelled) throw new Error('the near miss was never labelled')
+    await new Promise((r) => setTimeout(r, 250))
+  }
+
   admin = await startAdmin({ registry: gateway.registry, port: await freePort() })
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -115,6 +133,7 @@ afterAll(async () => {
   await browser?.close()
   await admin?.stop()
   await gateway?.stop()
+  await embeddings?.close()
 }, 60_000)
 
 /** Opens a page, collecting console errors and uncaught exceptions. */
@@ -186,6 +205,14 @@ describe('the admin site after real traffic', () => {
     expect(await page.locator('[data-testid="alerts-table"] tbody tr', { hasText: 'demo-session' }).count()).toBeGreaterThanOrEqual(1)
     expect(await page.locator('#stream-cuts tbody tr').count()).toBe(1)
     expect(await page.locator('#chart-refusals .uplot').count()).toBe(1)
+  it('Cache shows the semantic verification: labels gathered, the threshold in force, one row per project and embedder', async () => {
+    const { page, problems } = await open('/cache')
+    expect(Number(await raw(page, 'semantic-labels'))).toBeGreaterThanOrEqual(1)
+    expect(Number(await raw(page, 'semantic-threshold'))).toBeGreaterThan(0.5)
+    await expect.poll(() => page.locator('[data-testid="semantic-scopes-table"] tbody tr').count()).toBe(1)
+    expect(await page.locator('[data-testid="semantic-scopes-table"] tbody tr').first().textContent()).toContain('local:use-lite-512')
+    // The demo project does not log prompts: no pair is ever shown.
+    expect(await page.locator('[data-testid="semantic-wrong-table"]').count()).toBe(0)
     expect(problems).toEqual([])
   })
 

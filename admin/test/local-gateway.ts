@@ -47,7 +47,8 @@ function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)))
 }
 
-export async function startLocalGateway(): Promise<LocalGateway> {
+/** `vars` become `wrangler dev --var NAME:value` (e.g. EMBEDDINGS_URL for the semantic cache). */
+export async function startLocalGateway(vars: Record<string, string> = {}): Promise<LocalGateway> {
   const state = await mkdtemp(join(tmpdir(), 'watchllm-admin-test-'))
   const registry = join(state, 'registry')
   await mkdir(registry)
@@ -76,7 +77,7 @@ export async function startLocalGateway(): Promise<LocalGateway> {
   const port = await freePort()
   const child = spawn(
     `${root}node_modules/.bin/wrangler`,
-    ['dev', '--local', '--env', 'local', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state, '--show-interactive-dev-session=false', '--log-level', 'warn'],
+    ['dev', '--local', '--env', 'local', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state, '--show-interactive-dev-session=false', '--log-level', 'warn', ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])],
     {
       cwd: `${root}worker`,
       env: env({ CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE: pgUrl, WRANGLER_REGISTRY_PATH: registry }),

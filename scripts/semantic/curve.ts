@@ -1,37 +1,40 @@
 /**
- * Hit-rate / false-hit-rate curves: for a score per pair and a threshold, how many true
- * paraphrases are served from the cache and how many different questions are wrongly served.
+ * Hit-rate / false-hit-rate curves with 95 % intervals: for a score per pair and a threshold,
+ * how many true paraphrases are served from the cache (hit rate, over label-1 pairs) and how many
+ * different questions are wrongly served (false-hit rate, over label-0 pairs).
  */
-import type { Source } from './dataset.ts'
+import { wilson, type Interval } from '../../worker/src/cache/semantic/confidence.ts'
 
 export interface Scored {
   score: number
   label: 0 | 1
-  source: Source
 }
 
 export interface Point {
   threshold: number
-  /** Share of Quora positives (label 1) at or above the threshold. */
-  qqpHit: number
-  /** Share of the technical paraphrase pairs (all positives) at or above the threshold. */
-  paraphraseHit: number
-  /** Share of Quora negatives (label 0) at or above the threshold. */
-  falseHit: number
+  hit: Interval
+  hits: number
+  positives: number
+  falseHit: Interval
   falseHits: number
   negatives: number
 }
 
 export function pointAt(rows: readonly Scored[], threshold: number): Point {
-  const share = (keep: (r: Scored) => boolean): [number, number] => {
-    const group = rows.filter(keep)
-    const above = group.filter((r) => r.score >= threshold).length
-    return [group.length === 0 ? 0 : above / group.length, above]
+  let hits = 0
+  let positives = 0
+  let falseHits = 0
+  let negatives = 0
+  for (const r of rows) {
+    if (r.label === 1) {
+      positives++
+      if (r.score >= threshold) hits++
+    } else {
+      negatives++
+      if (r.score >= threshold) falseHits++
+    }
   }
-  const [qqpHit] = share((r) => r.source === 'qqp' && r.label === 1)
-  const [paraphraseHit] = share((r) => r.source === 'paraphrase')
-  const [falseHit, falseHits] = share((r) => r.label === 0)
-  return { threshold, qqpHit, paraphraseHit, falseHit, falseHits, negatives: rows.filter((r) => r.label === 0).length }
+  return { threshold, hit: wilson(hits, positives), hits, positives, falseHit: wilson(falseHits, negatives), falseHits, negatives }
 }
 
 /**
@@ -52,13 +55,14 @@ export function thresholdForFalseHitRate(rows: readonly Scored[], maxRate: numbe
   return above === undefined ? refused + 1e-6 : (refused + above) / 2
 }
 
-const pct = (x: number): string => `${(100 * x).toFixed(1).padStart(5)} %`
+export const pct = (x: number, digits = 1): string => `${(100 * x).toFixed(digits)} %`
+export const ci = (i: Interval, digits = 1): string => `${pct(i.rate, digits)} [${(100 * i.low).toFixed(digits)}–${(100 * i.high).toFixed(digits)}]`
 
 export function formatTable(title: string, points: readonly Point[], digits = 3): string {
-  const lines = [title, '  threshold   QQP hit   tech-paraphrase hit   QQP false hit']
+  const lines = [title, '  threshold   hit rate (95 % CI)          false-hit rate (95 % CI)']
   for (const p of points) {
     lines.push(
-      `  ${p.threshold.toFixed(digits).padStart(9)}   ${pct(p.qqpHit)}   ${pct(p.paraphraseHit).padStart(19)}   ${pct(p.falseHit)} (${p.falseHits}/${p.negatives})`,
+      `  ${p.threshold.toFixed(digits).padStart(9)}   ${ci(p.hit).padEnd(20)} ${`${p.hits}/${p.positives}`.padStart(9)}   ${ci(p.falseHit, 2).padEnd(22)} ${p.falseHits}/${p.negatives}`,
     )
   }
   return lines.join('\n')

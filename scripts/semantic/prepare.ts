@@ -1,39 +1,40 @@
 /**
- * Everything fit.ts and eval.ts share: the labelled pairs, their embedding cosine (local
- * USE-lite model, cached on disk), and what the decision module sees in each pair
- * (its conflict, if any, and its model features).
+ * Everything fit.ts and eval.ts share: a split's labelled pairs with both embeddings (local
+ * USE-lite model, cached on disk), their cosine, and what the decision sees in each pair: its
+ * conflicts and its lexical features.
  */
-import { conflictOf, type Conflict } from '../../worker/src/cache/semantic/conflicts.ts'
-import { featureVector, featuresOf } from '../../worker/src/cache/semantic/features.ts'
+import { conflictsOf, type Conflict } from '../../worker/src/cache/semantic/conflicts.ts'
+import { lexicalFeatures } from '../../worker/src/cache/semantic/features.ts'
 import { analyse } from '../../worker/src/cache/semantic/text.ts'
-import { loadPairs, type Pair } from './dataset.ts'
+import { loadSplit, type Pair, type Split } from './dataset.ts'
 import { dot, embedTexts } from './embedding-cache.ts'
 
 export interface PreparedPair extends Pair {
   cosine: number
-  conflict: Conflict | null
-  /** Model features in FEATURE_NAMES order. */
-  vector: number[]
+  queryVector: Float32Array
+  cachedVector: Float32Array
+  conflicts: Set<Conflict>
+  /** In LEXICAL_FEATURES order. */
+  lexical: number[]
 }
 
 export interface Prepared {
   pairs: PreparedPair[]
-  /** Model load time when the embeddings had to be computed this run. */
-  loadMs: number | undefined
   fromCache: boolean
 }
 
-export async function preparePairs(log: (line: string) => void = console.log): Promise<Prepared> {
-  const pairs = await loadPairs()
+export async function preparePairs(split: Split, log: (line: string) => void = console.log): Promise<Prepared> {
+  const pairs = await loadSplit(split)
   const table = await embedTexts(
     pairs.flatMap((p) => [p.cached, p.query]),
     log,
   )
   const prepared = pairs.map((p) => {
-    const cosine = dot(table.vectorOf(p.query), table.vectorOf(p.cached))
+    const queryVector = table.vectorOf(p.query)
+    const cachedVector = table.vectorOf(p.cached)
     const a = analyse(p.query)
     const b = analyse(p.cached)
-    return { ...p, cosine, conflict: conflictOf(a, b), vector: featureVector(featuresOf(a, b, cosine)) }
+    return { ...p, queryVector, cachedVector, cosine: dot(queryVector, cachedVector), conflicts: conflictsOf(a, b), lexical: lexicalFeatures(a, b) }
   })
-  return { pairs: prepared, loadMs: table.loadMs, fromCache: table.fromCache }
+  return { pairs: prepared, fromCache: table.fromCache }
 }

@@ -14,6 +14,7 @@ import { startFakeOpenAi } from './fakes/openai.ts'
 import { startRedisServer } from './fakes/redis-server.ts'
 import { startUpstashShim } from './fakes/upstash-shim.ts'
 import { startWebhookReceiver } from './fakes/webhook-receiver.ts'
+import { loadSimulationPairs, type LabelledPair } from './semantic/simulation-pairs.ts'
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const stops: (() => Promise<void>)[] = []
@@ -43,6 +44,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('upstashToken', shim.token)
     project.provide('embeddingsUrl', embeddings.url)
     project.provide('webhookUrl', webhooks.url)
+    project.provide('simulationPairs', await loadSimulationPairs(900))
   } catch (e) {
     await teardown()
     throw e
@@ -59,5 +61,6 @@ declare module 'vitest' {
     upstashToken: string
     embeddingsUrl: string
     webhookUrl: string
+    simulationPairs: LabelledPair[]
   }
 }

@@ -30,6 +30,8 @@ export type {
   TimeseriesResponse,
 }
 export type { RequestSummary, TimeseriesPoint } from '../../../worker/src/admin-api/responses.ts'
+import type { SemanticVerificationResponse } from '../../../worker/src/admin-api/semantic-verification.ts'
+export type { SemanticScope, SemanticVerificationResponse } from '../../../worker/src/admin-api/semantic-verification.ts'
 
 /** A failed call, with what the gateway said (or why it could not be asked). */
 export class ApiError extends Error {
@@ -86,6 +88,7 @@ export const api = {
   requests: (f: Filters) => get<RequestsResponse>('requests', f),
   request: (id: string) => get<RequestDetail>(`requests/${encodeURIComponent(id)}`),
   cache: (f: Filters) => get<CacheResponse>('cache', f),
+  cacheSemantic: (f: Filters) => get<SemanticVerificationResponse>('cache/semantic', f),
   costs: (f: Filters) => get<CostsResponse>('costs', f),
   experiments: (f: Filters) => get<ExperimentsResponse>('experiments', f),
   budgets: (f: Filters) => get<BudgetsResponse>('budgets', f),

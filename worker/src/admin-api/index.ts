@@ -21,6 +21,7 @@ import { experiments, guardrails } from './governance.ts'
 import { overview, timeseries } from './overview.ts'
 import { deployedPolicy } from './policy.ts'
 import { listRequests, requestDetail } from './requests.ts'
+import { semanticVerification } from './semantic-verification.ts'
 import type { AdminEnv } from './types.ts'
 
 export function adminApi(policy: CompiledPolicy, now: () => number = Date.now, door: 'token' | 'admin-site' = 'token'): Hono<AdminEnv> {
@@ -32,6 +33,7 @@ export function adminApi(policy: CompiledPolicy, now: () => number = Date.now, d
   api.get('/requests', listRequests(now))
   api.get('/requests/:id', requestDetail())
   api.get('/cache', cacheStats(now))
+  api.get('/cache/semantic', semanticVerification(policy, now))
   api.get('/costs', costs(now))
   api.get('/experiments', experiments(policy, now))
   api.get('/budgets', budgets(policy, now))

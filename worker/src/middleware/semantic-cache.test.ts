@@ -13,6 +13,7 @@ import { requestId } from './request-id.ts'
 import { resolveRoute } from './resolve-route.ts'
 import { semanticCache } from './semantic-cache.ts'
 import { validate } from './validate.ts'
+import { paraphrasePair } from '../../test/semantic/paraphrases.ts'
 
 const KEY = 'lgw_semantic_stage'
 const KEY_NO_EXACT = 'lgw_semantic_no_exact'
@@ -27,10 +28,10 @@ models:
 projects:
   p:
     keys: [{ id: p, sha256: ${sha256Hex(KEY)} }]
-    cache: { exact: { store: none }, semantic: { enabled: true } }
+    cache: { exact: { store: none }, semantic: { enabled: true, threshold: 0.8, verification: { enabled: false } } }
   no-exact:
     keys: [{ id: n, sha256: ${sha256Hex(KEY_NO_EXACT)} }]
-    cache: { exact: { enabled: false }, semantic: { enabled: true } }
+    cache: { exact: { enabled: false }, semantic: { enabled: true, threshold: 0.8, verification: { enabled: false } } }
 `,
   },
 ])
@@ -69,10 +70,7 @@ function stage() {
   return { send, embeddingCalls }
 }
 
-const question = () => {
-  const tag = crypto.randomUUID().slice(0, 8).replace(/\d/g, 'x')
-  return { cached: `How do I reset my ${tag} password?`, paraphrase: `How can I reset my ${tag} password?` }
-}
+const question = paraphrasePair
 
 describe('semanticCache', () => {
   it('embeds the question once per miss: the lookup’s vector is the one stored', async () => {

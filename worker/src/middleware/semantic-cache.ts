@@ -8,15 +8,20 @@
  * `X-WatchLLM-Semantic-Threshold` (may only raise the project's threshold). Anything failing —
  * embedder, index, D1 — means "no semantic cache for this request", never an error.
  *
+ * The threshold is the one in force for the project and embedder (cache/semantic/verification/):
+ * after the answer has gone out, a sampled hit is re-asked and judged, and a near miss is judged
+ * with the answer it paid for; the verdicts move the threshold. None of it delays a response.
+ *
  * @example app.post('/v1/chat/completions', …, exactCache(), semanticCache(policy), callUpstream())
  */
 import type { Context, MiddlewareHandler } from 'hono'
 import { decodeAnswer, encodeAnswer } from '../cache/stored-answer.ts'
 import { semanticBackends, type SemanticBackend } from '../cache/semantic/backend.ts'
 import { MirrorRegistry } from '../cache/semantic/context-mirror.ts'
-import { DEFAULT_SEMANTIC_THRESHOLD, tightenThreshold } from '../cache/semantic/decision.ts'
-import { findSemanticHit, type SemanticHit } from '../cache/semantic/lookup.ts'
+import { tightenThreshold } from '../cache/semantic/decision.ts'
+import { findSemanticHit, type LookupResult, type SemanticHit } from '../cache/semantic/lookup.ts'
 import { contextKey, entryId, semanticQuestionOf, type SemanticQuestion } from '../cache/semantic/semantic-request.ts'
+import { Verifier, type JudgeOverride, type ScoredCandidate, type VerifyScope } from '../cache/semantic/verification/verifier.ts'
 import type { AppEnv } from '../env.ts'
 import { GatewayError } from '../errors.ts'
 import type { CompiledPolicy } from '../policy/compile.ts'
@@ -36,6 +41,10 @@ export interface SemanticCacheOptions {
   /** How stale a D1 mirror may be before a lookup asks D1 for newer rows. */
   syncIntervalMs?: number
   fetch?: typeof fetch
+  /** Sampling of hits for verification (tests make it deterministic). */
+  random?: () => number
+  /** Replaces the policy's judge: the simulation test's judge knows the labels. */
+  judge?: JudgeOverride
 }
 
 export function semanticCache(policy: CompiledPolicy, options: SemanticCacheOptions = {}): MiddlewareHandler<AppEnv> {
@@ -43,30 +52,42 @@ export function semanticCache(policy: CompiledPolicy, options: SemanticCacheOpti
   // Deliberate isolate-level state: the D1 mirrors, bounded by MIRROR_MAX_BYTES.
   const mirrors = options.mirrors ?? new MirrorRegistry(MIRROR_MAX_BYTES, MIRROR_MAX_ENTRIES)
   const backendFor = semanticBackends(policy.providers, { mirrors, now, syncIntervalMs: options.syncIntervalMs, fetch: options.fetch })
+  // Deliberate isolate-level state: the thresholds in force, one per project and embedder.
+  const verifier = new Verifier(policy, { now, random: options.random, judge: options.judge })
 
   return async function semanticCacheStage(c, next) {
     const config = c.var.project.cache.semantic
     const intent = c.var.cacheIntent
     if (!config.enabled || c.var.endpoint !== 'chat' || !intent || (!intent.read && !intent.write)) return next()
-    const threshold = thresholdOf(c.req.header(THRESHOLD_HEADER), config.threshold ?? DEFAULT_SEMANTIC_THRESHOLD)
+    const requested = c.req.header(THRESHOLD_HEADER)
     const asked = semanticQuestionOf(c.var.body, config)
     const backend = asked.ok ? backendFor(config, c.env) : undefined
     if (!asked.ok || !backend) return next()
     const scope: Scope = { c, backend, asked: asked.value, namespace: intent.namespace, route: c.var.route.fingerprint }
+    const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p.catch(() => undefined))
+    const verify = verifyScope(scope)
 
     let vector: Promise<Float32Array | undefined> | undefined
+    let found: LookupResult = {}
     if (intent.read) {
       vector = embedOne(backend, asked.value.question)
-      const hit = await lookUp(scope, await vector, threshold, now)
+      // Read while the embedding is computed: a fresh isolate's first threshold comes from D1.
+      const inForce = verifier.thresholdFor(verify.project, config, backend.embedder.id, verify.db, waitUntil).catch(() => verifier.startOf(config, backend.embedder.id))
+      const threshold = thresholdOf(requested, await inForce)
+      found = await lookUp(scope, await vector, threshold, now)
+      const hit = found.hit
       if (hit) {
-        const similarity = hit.decision.score
-        return respondFromCache(c, decodeAnswer(hit.answer), { cache: 'SEMANTIC', similarity })
+        // After the answer: maybe re-ask and judge it. Nothing here is awaited by the response.
+        waitUntil(Promise.resolve().then(() => verifier.afterHit(verify, candidateOf(hit))))
+        return respondFromCache(c, decodeAnswer(hit.answer), { cache: 'SEMANTIC', similarity: hit.decision.score })
       }
       c.var.facts.cache = 'MISS' // a cache was consulted, even if the exact one was bypassed by policy
     }
 
     await next()
     const pending = c.var.answer
+    const near = found.best
+    if (near && pending && c.res.status === 200) waitUntil(pending.then((answer) => verifier.afterNearMiss(verify, candidateOf(near), answer)))
     if (!intent.write || !pending || c.res.status !== 200) return
     c.executionCtx.waitUntil(
       pending
@@ -114,25 +135,46 @@ function embedOne(backend: SemanticBackend, text: string): Promise<Float32Array 
     .catch(() => undefined)
 }
 
-async function lookUp(scope: Scope, vector: Float32Array | undefined, threshold: number, now: () => number): Promise<SemanticHit | undefined> {
-  if (!vector) return undefined
+async function lookUp(scope: Scope, vector: Float32Array | undefined, threshold: number, now: () => number): Promise<LookupResult> {
+  if (!vector) return {}
   const { backend, asked, c } = scope
   const found = findSemanticHit(backend.index, backend.entries, {
     vector,
     context: contextOf(scope, vector),
     question: asked.question,
+    embedder: backend.embedder.id,
     threshold,
     now: now(),
   })
   // A lookup that outlives the budget (a cold mirror loading) finishes in the background.
   c.executionCtx.waitUntil(found.catch(() => undefined))
   let timer: ReturnType<typeof setTimeout> | undefined
-  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), LOOKUP_TIMEOUT_MS)))
+  const timeout = new Promise<LookupResult>((resolve) => (timer = setTimeout(() => resolve({}), LOOKUP_TIMEOUT_MS)))
   try {
-    return await Promise.race([found.catch(() => undefined), timeout])
+    return await Promise.race([found.catch((): LookupResult => ({})), timeout])
   } finally {
     clearTimeout(timer)
   }
+}
+
+function verifyScope(scope: Scope): VerifyScope {
+  const { c, backend, asked } = scope
+  return {
+    project: c.var.caller.project,
+    projectPolicy: c.var.project,
+    config: c.var.project.cache.semantic,
+    embedder: backend.embedder,
+    env: c.env,
+    db: c.env.DB,
+    route: c.var.route,
+    body: c.var.body,
+    requestId: c.var.requestId,
+    question: asked.question,
+  }
+}
+
+function candidateOf(hit: SemanticHit): ScoredCandidate {
+  return { cachedQuestion: hit.question, cachedAnswer: decodeAnswer(hit.answer).raw, score: hit.decision.score, threshold: hit.decision.threshold }
 }
 
 function contextOf(scope: Scope, vector: Float32Array): string {

@@ -20,6 +20,7 @@ import {
   type ProviderPolicy,
   type RoutePolicy,
 } from './schema.ts'
+import { judgeProblem } from './semantic-verification.ts'
 
 export interface PolicySource {
   /** Shown in errors, e.g. `policies/projects.yaml`. */
@@ -234,6 +235,8 @@ function checkReferences(
       else if (provider.type !== 'openai' && provider.type !== 'openai-compatible')
         issues.push(policyIssue('WrongRouteKind', at, `embeddings come from an openai or openai-compatible provider, not ${provider.type}`))
     }
+    const judge = judgeProblem(project.cache.semantic.verification.judge, policy.models, project.models)
+    if (judge) issues.push(policyIssue(judge.name, where('projects', projectName, ['cache', 'semantic', 'verification', 'judge', 'model']), judge.message))
     project.keys.forEach((key, i) => {
       const owner = keyOwners.get(key.sha256)
       if (owner)

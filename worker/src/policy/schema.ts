@@ -7,6 +7,7 @@ import { experimentSchema } from './experiments.ts'
 import { piiSchema } from './pii.ts'
 import { ruleSchema } from './rules/index.ts'
 import { alertsSchema, budgetsSchema, limitsSchema, reportsSchema } from './governance-schema.ts'
+import { maxFalseHitRate, semanticVerification } from './semantic-verification.ts'
 
 const name = z
   .string()
@@ -98,6 +99,8 @@ const semanticCache = z.strictObject({
   embedder: semanticEmbedder.default(semanticEmbedder.parse({})),
   /** auto: Vectorize when the VECTORS binding exists, else the D1 vector store. */
   index: z.enum(['auto', 'vectorize', 'd1']).default('auto'),
+  max_false_hit_rate: maxFalseHitRate,
+  verification: semanticVerification.default(semanticVerification.parse({})),
 })
 
 const exactCache = z.strictObject({

@@ -4,14 +4,11 @@
  * apply, ineligible requests are left alone, and a failing embedder only means "no semantic cache".
  */
 import { beforeEach, describe, expect, it } from 'vitest'
+import { paraphrasePair } from './paraphrases.ts'
 import { ask, freshNamespace, gateway, KEY_STRICT, KEY_TOOLS, storedRows } from './harness.ts'
 
-const unique = () => crypto.randomUUID().slice(0, 8)
-/** A question and a paraphrase the decision accepts, tagged so no other test shares the text. */
-const pair = () => {
-  const tag = unique().replace(/\d/g, 'x') // digits would be a number conflict between tags
-  return { cached: `How do I reset my ${tag} password?`, paraphrase: `How can I reset my ${tag} password?` }
-}
+/** A question and a paraphrase the decision accepts, unique to the test. */
+const pair = paraphrasePair
 
 let g = gateway()
 let headers: Record<string, string> = {}
@@ -120,7 +117,7 @@ describe('eligibility and failure', () => {
 
   it('embeddings calls are not semantically cached', async () => {
     const client = g.client('lgw_semantic_project_a', headers)
-    const input = `Embed this sentence ${unique()}`
+    const input = `Embed this sentence ${crypto.randomUUID().slice(0, 8)}`
     const { response } = await client.embeddings.create({ model: 'embed', input }).withResponse()
     expect(response.headers.get('x-watchllm-cache')).toBe('MISS')
     expect(await storedRows(input)).toBe(0)

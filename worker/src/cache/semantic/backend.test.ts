@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import type { GatewayEnv } from '../../env.ts'
 import type { SemanticCachePolicy } from '../../policy/schema.ts'
+import { semanticVerification } from '../../policy/semantic-verification.ts'
 import { semanticBackends } from './backend.ts'
 import { MirrorRegistry } from './context-mirror.ts'
 
@@ -14,6 +15,8 @@ const config = (over: Partial<SemanticCachePolicy> = {}): SemanticCachePolicy =>
   allow_tools: false,
   embedder: { type: 'auto', timeout_ms: 1000 },
   index: 'auto',
+  max_false_hit_rate: 0.01,
+  verification: semanticVerification.parse({}),
   ...over,
 })
 // Only its presence matters here: `auto` picks Vectorize when the binding exists.

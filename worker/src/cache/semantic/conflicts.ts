@@ -7,16 +7,18 @@
  */
 import { questionKind, stem, type AnalysedText } from './text.ts'
 
-export type Conflict =
-  | 'number_differs'
-  | 'entity_differs'
-  | 'negation_differs'
-  | 'question_kind_differs'
-  | 'operator_differs'
-  | 'auxiliary_differs'
-  | 'opposite_words'
-  | 'roles_reversed'
-  | 'refers_to_attachment'
+export const CONFLICTS = [
+  'number_differs',
+  'entity_differs',
+  'negation_differs',
+  'question_kind_differs',
+  'operator_differs',
+  'auxiliary_differs',
+  'opposite_words',
+  'roles_reversed',
+  'refers_to_attachment',
+] as const
+export type Conflict = (typeof CONFLICTS)[number]
 
 /** Share of content words two prompts must share for a negation difference to refuse the pair. */
 export const NEGATION_MIN_OVERLAP = 0.5
@@ -44,19 +46,31 @@ const OPPOSITE_OF: ReadonlyMap<string, readonly string[]> = OPPOSITES.reduce((ma
 /** Only the first shared words are ranked for role reversal: bounds the quadratic count. */
 const MAX_RANKED_WORDS = 64
 
-/** The first conflict between two analysed prompts, or null when none is found. */
-export function conflictOf(a: AnalysedText, b: AnalysedText): Conflict | null {
-  if (!sameSet(a.numbers, b.numbers)) return 'number_differs'
-  if (hasUnmatched(a.entities, b) || hasUnmatched(b.entities, a)) return 'entity_differs'
+/** Each conflict's test, in the order they are reported. */
+const TESTS: ReadonlyArray<readonly [Conflict, (a: AnalysedText, b: AnalysedText) => boolean]> = [
+  ['number_differs', (a, b) => !sameSet(a.numbers, b.numbers)],
+  ['entity_differs', (a, b) => hasUnmatched(a.entities, b) || hasUnmatched(b.entities, a)],
   // Negation parity is only telling between close wordings; in long rewordings ("without" ↔
   // "in the absence of") it is left to the model as a feature.
-  if (a.negations % 2 !== b.negations % 2 && contentOverlap(a, b) >= NEGATION_MIN_OVERLAP) return 'negation_differs'
-  if (isWhVersusYesNo(a, b)) return 'question_kind_differs'
-  if (a.operators.join(' ') !== b.operators.join(' ')) return 'operator_differs'
-  if (a.auxiliary !== '' && b.auxiliary !== '' && a.auxiliary !== b.auxiliary) return 'auxiliary_differs'
-  if (hasOppositeSwap(new Set(a.content), new Set(b.content))) return 'opposite_words'
-  if (rolesReversed(a, b)) return 'roles_reversed'
-  if (a.deictic || b.deictic) return 'refers_to_attachment'
+  ['negation_differs', (a, b) => a.negations % 2 !== b.negations % 2 && contentOverlap(a, b) >= NEGATION_MIN_OVERLAP],
+  ['question_kind_differs', (a, b) => isWhVersusYesNo(a, b)],
+  ['operator_differs', (a, b) => a.operators.join(' ') !== b.operators.join(' ')],
+  ['auxiliary_differs', (a, b) => a.auxiliary !== '' && b.auxiliary !== '' && a.auxiliary !== b.auxiliary],
+  ['opposite_words', (a, b) => hasOppositeSwap(new Set(a.content), new Set(b.content))],
+  ['roles_reversed', (a, b) => rolesReversed(a, b)],
+  ['refers_to_attachment', (a, b) => a.deictic || b.deictic],
+]
+
+/** Every conflict between two analysed prompts (the model sees them all as features). */
+export function conflictsOf(a: AnalysedText, b: AnalysedText): Set<Conflict> {
+  const found = new Set<Conflict>()
+  for (const [conflict, test] of TESTS) if (test(a, b)) found.add(conflict)
+  return found
+}
+
+/** The first conflict among `refusing` (a rule that refuses outright), or null when none is found. */
+export function conflictOf(a: AnalysedText, b: AnalysedText, refusing: ReadonlySet<Conflict>): Conflict | null {
+  for (const [conflict, test] of TESTS) if (refusing.has(conflict) && test(a, b)) return conflict
   return null
 }
 

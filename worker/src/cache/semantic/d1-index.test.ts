@@ -67,7 +67,7 @@ describe('the D1 vector index', () => {
     clock += 1_000
     expect(await index.query(unit(1), context, 1, 0.9)).toEqual([])
     expect(await indexWith(new MirrorRegistry(8 << 20, 10_000), () => clock).query(unit(1), context, 1, 0.9)).toEqual([])
-    expect(await new SemanticEntries(env.DB).read([`${context}-1`], clock)).toEqual([])
+    expect(await new SemanticEntries(env.DB).read([`${context}-1`], context, clock)).toEqual([])
   })
 
   it('stores the exact vector beside the answer, and a re-asked question replaces its row', async () => {
@@ -76,7 +76,7 @@ describe('the D1 vector index', () => {
     const index = indexWith()
     await index.upsert(entry(context, 1, unit(1)))
     await index.upsert({ ...entry(context, 1, unit(2)), answer: 'replaced' })
-    const [row] = await entries.read([`${context}-1`], Date.now())
+    const [row] = await entries.read([`${context}-1`], context, Date.now())
     expect(row?.answer).toBe('replaced')
     expect(Array.from(row?.vector ?? [])).toEqual(Array.from(unit(2)))
     const { results } = await env.DB.prepare('SELECT count(*) AS n FROM semantic_entries WHERE context = ?1').bind(context).all<{ n: number }>()

@@ -1,37 +1,42 @@
 /**
- * The semantic-cache decision: may the answer cached for `cached` be served for `query`,
- * given the cosine similarity of their embeddings? A cosine alone cannot tell "capital of
- * France" from "capital of Spain" (USE-lite: ~0.97), so the decision
+ * The semantic-cache decision: may the answer cached for `cached` be served for `query`? A cosine
+ * alone cannot tell "capital of France" from "capital of Spain" (USE-lite: ~0.97), so the decision
  *
- *  1. refuses any pair with a conflict (another number, entity, negation, opposite word,
- *     swapped roles, … — see conflicts.ts) or a cosine below MIN_COSINE, then
- *  2. scores the rest with a logistic model over cosine and lexical features, fitted on
- *     the dev half of the evaluation data (scripts/semantic/fit.ts → decision-params.ts).
+ *  1. refuses a pair whose cosine is below the model's gate, a side longer than the analysed
+ *     bound, or a conflict that train data showed to be a safe outright refusal (conflicts.ts);
+ *  2. scores the rest with the fitted model for this embedder (pair-model.ts): a network over the
+ *     embedding pair and lexical features for an embedder it was fitted on, else a lexical model
+ *     whose calibration does not depend on the embedder.
  *
- * `score` is the model's probability that both prompts ask the same question (0 when
- * refused); a hit needs `score >= threshold`. Pure: no I/O, no Node APIs, word lists and
- * regexes built once per isolate.
+ * `score` is the model's probability that both prompts ask the same question (0 when refused); a
+ * hit needs `score >= threshold`. Pure: no I/O; weights, word lists and regexes built once per isolate.
  *
  * @example
- * const d = decideSemanticHit('What is the capital of Spain?', 'What is the capital of France?', 0.97)
- * d.hit // false — d.conflict === 'entity_differs'
+ * const d = decideSemanticHit({ query: 'What is the capital of Spain?', cached: 'What is the capital of France?', cosine: 0.97, embedder: 'workers-ai:@cf/baai/bge-base-en-v1.5' })
+ * d.hit // false
  */
 import { conflictOf, type Conflict } from './conflicts.ts'
-import { DECISION_PARAMS } from './decision-params.ts'
-import { featuresOf } from './features.ts'
-import { matchesFeatures, probability } from './model.ts'
-import { analyse } from './text.ts'
+import { lexicalFeatures } from './features.ts'
+import { LEXICAL_MODEL, NETWORK_MODEL } from './pair-model-params.ts'
+import { lexicalScore, matchesFeatures, networkScore, type ModelParams } from './pair-model.ts'
+import { analyse, MAX_ANALYSED_CHARS } from './text.ts'
 
-/**
- * The shipped threshold on `score`: the lowest that kept false hits ≤ 1 % on the fit split's
- * Quora negatives (out-of-fold). A per-request header may only raise it (tightenThreshold).
- */
-export const DEFAULT_SEMANTIC_THRESHOLD: number = DECISION_PARAMS.threshold
+export type SemanticRefusal = Conflict | 'cosine_below_minimum' | 'text_too_long' | 'params_mismatch'
 
-/** Below this cosine no lexical evidence makes a hit: the model was not fitted to rescue such pairs. */
-export const MIN_COSINE = 0.8
+/** The lowest cosine any model scores: the vector index need not return candidates below it. */
+export const MIN_COSINE = Math.min(NETWORK_MODEL.gate, LEXICAL_MODEL.gate)
 
-export type SemanticRefusal = Conflict | 'cosine_below_minimum' | 'params_mismatch'
+export interface PairToDecide {
+  query: string
+  cached: string
+  /** Cosine of the two prompts' embeddings. */
+  cosine: number
+  /** Which model made the vectors (embedder id): picks the fitted model. */
+  embedder: string
+  /** The unit vectors, for an embedder with a fitted network; without them the lexical model scores. */
+  queryVector?: Float32Array
+  cachedVector?: Float32Array
+}
 
 export interface SemanticDecision {
   hit: boolean
@@ -42,27 +47,50 @@ export interface SemanticDecision {
   threshold: number
   /** Why the pair was refused before scoring, or null. */
   refusal: SemanticRefusal | null
+  model: ModelParams['kind']
 }
 
 export interface DecisionOptions {
-  /** Threshold on `score`; defaults to DEFAULT_SEMANTIC_THRESHOLD. */
+  /** Threshold on `score`; defaults to the model's shipped threshold (defaultThreshold). */
   threshold?: number
 }
 
 // Generated params that do not fit this code's features must never produce hits.
-const PARAMS_MATCH = matchesFeatures(DECISION_PARAMS)
+const MATCHES: ReadonlyMap<ModelParams, boolean> = new Map([NETWORK_MODEL, LEXICAL_MODEL].map((m) => [m, matchesFeatures(m)]))
+const REFUSING: ReadonlyMap<ModelParams, ReadonlySet<Conflict>> = new Map([NETWORK_MODEL, LEXICAL_MODEL].map((m) => [m, new Set(m.refusing)]))
 
-export function decideSemanticHit(query: string, cached: string, cosine: number, opts: DecisionOptions = {}): SemanticDecision {
-  const threshold = opts.threshold ?? DEFAULT_SEMANTIC_THRESHOLD
-  const refuse = (refusal: SemanticRefusal): SemanticDecision => ({ hit: false, score: 0, cosine, threshold, refusal })
-  if (!PARAMS_MATCH) return refuse('params_mismatch')
-  if (!(cosine >= MIN_COSINE)) return refuse('cosine_below_minimum')
-  const a = analyse(query)
-  const b = analyse(cached)
-  const conflict = conflictOf(a, b)
+/** The model that scores pairs for this embedder: the network it was fitted on, else the lexical one. */
+export function modelFor(embedder: string, dims?: number): ModelParams {
+  return NETWORK_MODEL.embedders.includes(embedder) && (dims === undefined || dims === NETWORK_MODEL.dims) ? NETWORK_MODEL : LEXICAL_MODEL
+}
+
+/** The shipped (conservative) threshold for this embedder's model, before any online labels. */
+export function defaultThreshold(embedder: string): number {
+  return modelFor(embedder).threshold
+}
+
+export function decideSemanticHit(pair: PairToDecide, opts: DecisionOptions = {}): SemanticDecision {
+  const vectors = pair.queryVector && pair.cachedVector && pair.queryVector.length === pair.cachedVector.length ? [pair.queryVector, pair.cachedVector] as const : undefined
+  const model = vectors ? modelFor(pair.embedder, vectors[0].length) : LEXICAL_MODEL
+  const threshold = opts.threshold ?? model.threshold
+  const { cosine } = pair
+  const refuse = (refusal: SemanticRefusal): SemanticDecision => ({ hit: false, score: 0, cosine, threshold, refusal, model: model.kind })
+  if (!MATCHES.get(model)) return refuse('params_mismatch')
+  if (!(cosine >= model.gate)) return refuse('cosine_below_minimum')
+  if (pair.query.length > MAX_ANALYSED_CHARS || pair.cached.length > MAX_ANALYSED_CHARS) return refuse('text_too_long')
+  const a = analyse(pair.query)
+  const b = analyse(pair.cached)
+  const conflict = conflictOf(a, b, REFUSING.get(model) ?? new Set())
   if (conflict !== null) return refuse(conflict)
-  const score = probability(featuresOf(a, b, cosine), DECISION_PARAMS)
-  return { hit: score >= threshold, score, cosine, threshold, refusal: null }
+  // The same words in the same order ask the same question, whatever a model fitted on rewordings says.
+  if (sameTokens(a.tokens, b.tokens)) return { hit: 1 >= threshold, score: 1, cosine, threshold, refusal: null, model: model.kind }
+  const lexical = lexicalFeatures(a, b)
+  const score = model.kind === 'network' && vectors ? networkScore(model, vectors[0], vectors[1], cosine, lexical) : model.kind === 'lexical' ? lexicalScore(model, lexical) : 0
+  return { hit: score >= threshold, score, cosine, threshold, refusal: null, model: model.kind }
+}
+
+function sameTokens(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((t, i) => t === b[i])
 }
 
 /**

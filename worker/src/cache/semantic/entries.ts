@@ -61,13 +61,17 @@ export class SemanticEntries {
     return { swept: (swept?.results ?? []).map((r) => r.id) }
   }
 
-  /** The unexpired entries among `ids` (order not kept). */
-  async read(ids: readonly string[], now: number): Promise<CachedEntry[]> {
+  /**
+   * The unexpired entries among `ids` that belong to `context` (order not kept). The context is
+   * checked here again: an index that returned another context's id (a filter bug, a metadata
+   * index missing in Vectorize) must never make another tenant's answer a candidate.
+   */
+  async read(ids: readonly string[], context: string, now: number): Promise<CachedEntry[]> {
     if (ids.length === 0) return []
-    const marks = ids.map((_, i) => `?${i + 2}`).join(',')
+    const marks = ids.map((_, i) => `?${i + 3}`).join(',')
     const { results } = await this.db
-      .prepare(`SELECT id, vector, question, answer FROM semantic_entries WHERE expires_at > ?1 AND id IN (${marks})`)
-      .bind(now, ...ids)
+      .prepare(`SELECT id, vector, question, answer FROM semantic_entries WHERE expires_at > ?1 AND context = ?2 AND id IN (${marks})`)
+      .bind(now, context, ...ids)
       .all<{ id: string; vector: unknown; question: string; answer: string }>()
     const out: CachedEntry[] = []
     for (const row of results) {

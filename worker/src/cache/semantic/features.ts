@@ -1,15 +1,14 @@
 /**
- * Model features for the semantic-cache decision: cosine plus the lexical evidence a cosine
- * misses (how much content the two prompts share, in what order, what each adds). Pure; the
- * order of FEATURE_NAMES is the order of the fitted weights in decision-params.ts.
+ * Lexical features of a (query, cached prompt) pair: what a cosine misses — how much content the
+ * two prompts share, in what order, what each adds, and which conflicts (conflicts.ts) they have.
+ * They depend on the texts only, never on the embedder, so a model over them alone keeps its
+ * calibration under any embedding model. Pure; the order of LEXICAL_FEATURES is the order of
+ * the fitted weights (pair-model-params.ts).
  */
-import { orderInversion } from './conflicts.ts'
+import { CONFLICTS, conflictsOf, orderInversion } from './conflicts.ts'
 import type { AnalysedText } from './text.ts'
 
-export const FEATURE_NAMES = [
-  'cosine',
-  'cosineAbove90',
-  'cosineAbove95',
+export const LEXICAL_FEATURES = [
   'contentJaccard',
   'tokenJaccard',
   'bigramJaccard',
@@ -19,45 +18,68 @@ export const FEATURE_NAMES = [
   'negationDiffers',
   'orderInversion',
   'lengthRatio',
+  'longestUnmatched',
+  'shortUnmatched',
+  'trigramJaccard',
+  ...CONFLICTS,
 ] as const
 
-export type FeatureName = (typeof FEATURE_NAMES)[number]
-export type PairFeatures = Record<FeatureName, number>
+export type LexicalFeature = (typeof LEXICAL_FEATURES)[number]
 
-/** Features of an analysed (query, cached prompt) pair whose embeddings have this cosine. */
-export function featuresOf(a: AnalysedText, b: AnalysedText, cosine: number): PairFeatures {
+/** The lexical features of an analysed pair, in LEXICAL_FEATURES order. */
+export function lexicalFeatures(a: AnalysedText, b: AnalysedText): number[] {
   const contentA = new Set(a.content)
   const contentB = new Set(b.content)
   const onlyA = countMissing(contentA, contentB)
   const onlyB = countMissing(contentB, contentA)
-  const c = Number.isFinite(cosine) ? Math.min(1, Math.max(-1, cosine)) : -1
-  return {
-    cosine: c,
-    // Hinges let a linear model bend: the last few hundredths of cosine matter most.
-    cosineAbove90: Math.max(0, c - 0.9) * 10,
-    cosineAbove95: Math.max(0, c - 0.95) * 20,
-    contentJaccard: jaccard(contentA, contentB),
-    tokenJaccard: jaccard(new Set(a.tokens), new Set(b.tokens)),
-    bigramJaccard: jaccard(bigrams(a.tokens), bigrams(b.tokens)),
-    unmatchedContent: Math.log1p(Math.max(onlyA, onlyB)),
+  const conflicts = conflictsOf(a, b)
+  return [
+    jaccard(contentA, contentB),
+    jaccard(new Set(a.tokens), new Set(b.tokens)),
+    jaccard(bigrams(a.tokens), bigrams(b.tokens)),
+    Math.log1p(Math.max(onlyA, onlyB)),
     // Both sides have words the other lacks: something was swapped, not just elaborated.
-    substitutedContent: Math.log1p(Math.min(onlyA, onlyB)),
-    questionWordDiffers: a.questionWord !== b.questionWord ? 1 : 0,
-    negationDiffers: a.negations % 2 !== b.negations % 2 ? 1 : 0,
-    orderInversion: orderInversion(a, b),
-    lengthRatio: Math.min(a.tokens.length, b.tokens.length) / Math.max(1, a.tokens.length, b.tokens.length),
-  }
-}
-
-/** Features in FEATURE_NAMES order, for the fitted weights. */
-export function featureVector(f: PairFeatures): number[] {
-  return FEATURE_NAMES.map((name) => f[name])
+    Math.log1p(Math.min(onlyA, onlyB)),
+    a.questionWord !== b.questionWord ? 1 : 0,
+    a.negations % 2 !== b.negations % 2 ? 1 : 0,
+    orderInversion(a, b),
+    Math.min(a.tokens.length, b.tokens.length) / Math.max(1, a.tokens.length, b.tokens.length),
+    // A long word only one side has is often a rare term swapped ("osmophiles" / "xerophiles").
+    Math.log1p(Math.max(longestMissing(contentA, contentB), longestMissing(contentB, contentA))),
+    // A short code only one side has ("LG Optimus G" / "LG Optimus").
+    Math.log1p(shortMissing(a.tokens, b.tokens) + shortMissing(b.tokens, a.tokens)),
+    jaccard(trigrams(a.tokens), trigrams(b.tokens)),
+    ...CONFLICTS.map((c) => (conflicts.has(c) ? 1 : 0)),
+  ]
 }
 
 function countMissing(from: ReadonlySet<string>, other: ReadonlySet<string>): number {
   let missing = 0
   for (const x of from) if (!other.has(x)) missing++
   return missing
+}
+
+function longestMissing(from: ReadonlySet<string>, other: ReadonlySet<string>): number {
+  let longest = 0
+  for (const x of from) if (!other.has(x)) longest = Math.max(longest, x.length)
+  return longest
+}
+
+function shortMissing(from: readonly string[], other: readonly string[]): number {
+  const there = new Set(other)
+  let missing = 0
+  for (const x of new Set(from)) if (x.length <= 2 && !there.has(x)) missing++
+  return missing
+}
+
+/** Character trigrams of the tokens (each padded with spaces): robust to typos and inflections. */
+function trigrams(tokens: readonly string[]): Set<string> {
+  const out = new Set<string>()
+  for (const t of tokens) {
+    const padded = ` ${t} `
+    for (let i = 0; i + 3 <= padded.length; i++) out.add(padded.slice(i, i + 3))
+  }
+  return out
 }
 
 function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { analyse, questionKind, stem } from './text.ts'
+import { conflictsOf } from './conflicts.ts'
+import { lexicalFeatures } from './features.ts'
+import { analyse, MAX_ANALYSED_CHARS, questionKind, stem } from './text.ts'
 
 describe('analyse', () => {
   it('numbers are compared by value, whether written as digits, words or with separators', () => {
@@ -37,5 +39,61 @@ describe('stem', () => {
   it('maps inflections of one word alike', () => {
     expect(new Set(['hire', 'hired', 'hires', 'hiring'].map(stem)).size).toBe(1)
     expect(stem('countries')).toBe(stem('country'))
+  })
+})
+
+describe('cost on adversarial input', () => {
+  // Each input family at two sizes in the same run: linear code takes ~8× as long on 8× the
+  // input, quadratic code ~64×. Best of three runs, so one scheduling hiccup cannot fail it.
+  const SMALL = 128 * 1024
+  const LARGE = 1024 * 1024
+  const families: ReadonlyArray<readonly [string, (n: number) => string]> = [
+    ['a question then spaces', (n) => `What insect is this${' '.repeat(n)}x`],
+    ['a question then marks', (n) => `What insect is this${'?. '.repeat(n / 3)}x`],
+    ['digits with separators', (n) => `${'1.'.repeat(n / 2)}x`],
+    ['one long digit run', (n) => `${'9'.repeat(n)},x`],
+    ['one long word before a contraction', (n) => `${'a'.repeat(n)}n't`],
+    ['contractions', (n) => "can't they've he's ".repeat(n / 19)],
+    ['capitals then a digit', (n) => `${'A'.repeat(n)}1`],
+    ['pointing words', (n) => 'this '.repeat(n / 5)],
+    ['title case names', (n) => 'Aa Bb Cc. '.repeat(n / 10)],
+    ['operators and numbers', (n) => '1-2+3<4 '.repeat(n / 8)],
+    ['repeated doubled consonants', (n) => `${'bb'.repeat(n / 2)}s`],
+  ]
+  const timeOf = (f: () => unknown): number => {
+    let best = Infinity
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now()
+      f()
+      best = Math.min(best, performance.now() - t)
+    }
+    return best
+  }
+  const growth = (f: (text: string) => unknown, family: (n: number) => string): number => {
+    const small = family(SMALL)
+    const large = family(LARGE)
+    // Sub-millisecond timings are all noise: floor both so a bounded function reads as ~1×.
+    return Math.max(timeOf(() => f(large)), 1) / Math.max(timeOf(() => f(small)), 1)
+  }
+
+  it.each(families)('analysing 1 MB grows linearly (%s), with or without the length bound', (_, family) => {
+    expect(growth((t) => analyse(t, Infinity), family)).toBeLessThan(24)
+    expect(growth((t) => analyse(t), family)).toBeLessThan(24)
+  })
+
+  it.each(families)('comparing two analysed 1 MB texts grows linearly (%s)', (_, family) => {
+    const compare = (t: string) => {
+      const a = analyse(t, Infinity)
+      const b = analyse(`${t} more`, Infinity)
+      return [conflictsOf(a, b), lexicalFeatures(a, b)]
+    }
+    expect(growth(compare, family)).toBeLessThan(24)
+  })
+
+  it('the decision reads at most MAX_ANALYSED_CHARS of a prompt', () => {
+    const long = `How do I reset my password?${' x'.repeat(MAX_ANALYSED_CHARS)} Paris`
+    expect(analyse(long).entities.has('paris')).toBe(false)
+    expect(analyse(long, Infinity).entities.has('paris')).toBe(true)
+    expect(stem('b'.repeat(LARGE))).toBe('b'.repeat(LARGE - 1))
   })
 })

@@ -59,7 +59,8 @@ describe('the Vectorize index', () => {
     await vectorizeIndex(binding, entries, Date.now).upsert(entry(`v-${crypto.randomUUID()}`, context, unit(1, 0, 0), expiresAt))
     expect(calls.at(-1)).toMatchObject({ op: 'upsert', arg: [{ metadata: { context, expires_at: expiresAt } }] })
     const id = (calls.at(-1)?.arg as { id: string }[])[0]?.id ?? ''
-    expect(await entries.read([id], Date.now())).toHaveLength(1)
+    expect(await entries.read([id], context, Date.now())).toHaveLength(1)
+    expect(await entries.read([id], `${context}-other`, Date.now())).toEqual([])
   })
 
   it('queries with a metadata filter on the context and drops matches under the minimum score', async () => {
