@@ -205,6 +205,9 @@ describe('the admin site after real traffic', () => {
     expect(await page.locator('[data-testid="alerts-table"] tbody tr', { hasText: 'demo-session' }).count()).toBeGreaterThanOrEqual(1)
     expect(await page.locator('#stream-cuts tbody tr').count()).toBe(1)
     expect(await page.locator('#chart-refusals .uplot').count()).toBe(1)
+    expect(problems).toEqual([])
+  })
+
   it('Cache shows the semantic verification: labels gathered, the threshold in force, one row per project and embedder', async () => {
     const { page, problems } = await open('/cache')
     expect(Number(await raw(page, 'semantic-labels'))).toBeGreaterThanOrEqual(1)
