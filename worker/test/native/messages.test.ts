@@ -6,7 +6,8 @@
  */
 import Anthropic from '@anthropic-ai/sdk'
 import { calcPrice } from '@pydantic/genai-prices'
-import { describe, expect, it } from 'vitest'
+import { env } from 'cloudflare:workers'
+import { describe, expect, it, vi } from 'vitest'
 import { settled } from '../drive-gateway.ts'
 import { vars } from '../providers/helpers.ts'
 import { anthropicClient, gateway, KEY, KEY_PII, received, unique } from './harness.ts'
@@ -184,5 +185,13 @@ describe('/v1/messages and the other stages', () => {
     // Priced as plain input, the same tokens would cost less: the writes' premium is counted.
     const asInput = calcPrice({ input_tokens: u.input_tokens + 700, output_tokens: u.output_tokens }, 'claude-haiku-4-5', { providerId: 'anthropic' })!.total_price
     expect(expected).toBeGreaterThan(asInput)
+
+    // The usage event (through the queue to D1) names the endpoint and carries the cache reads and writes.
+    const id = response.headers.get('x-watchllm-request-id')!
+    await vi.waitFor(async () => {
+      const row = await env.DB.prepare('SELECT endpoint, input_tokens, cached_tokens, cache_write_tokens, cache_write_1h_tokens, cost_usd FROM usage_events WHERE request_id = ?').bind(id).first()
+      expect(row).toMatchObject({ endpoint: 'messages', input_tokens: u.input_tokens + 700, cached_tokens: 100, cache_write_tokens: 600, cache_write_1h_tokens: 200 })
+      expect(row?.cost_usd as number).toBeCloseTo(expected, 9)
+    }, { timeout: 10_000, interval: 100 })
   })
 })
