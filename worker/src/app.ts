@@ -23,6 +23,13 @@ import { semanticCache } from './middleware/semantic-cache.ts'
 import { validate } from './middleware/validate.ts'
 import type { CompiledPolicy } from './policy/compile.ts'
 import { chatRequestSchema, embeddingsRequestSchema } from './schemas/chat-request.ts'
+import { countTokens } from './middleware/count-tokens.ts'
+import { keepResponse } from './middleware/keep-response.ts'
+import { deleteStoredResponse, storedResponse } from './middleware/stored-responses.ts'
+import { messagesShape } from './shapes/messages/index.ts'
+import { countTokensRequestSchema, messagesRequestSchema } from './shapes/messages/schema.ts'
+import { responsesShape } from './shapes/responses/index.ts'
+import { responsesRequestSchema } from './shapes/responses/schema.ts'
 
 export function createApp(policy: CompiledPolicy): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
@@ -46,6 +53,12 @@ export function createApp(policy: CompiledPolicy): Hono<AppEnv> {
   // 2. validate → 3. resolve (A/B variant) → 4. guard → 5. limit → 6. cache → 7. upstream → 8. respond
   app.post('/v1/chat/completions', validate('chat', chatRequestSchema), resolveRoute(policy), guarded, limits, cache, semantic, callUpstream())
   app.post('/v1/embeddings', validate('embeddings', embeddingsRequestSchema), resolveRoute(policy), guarded, limits, cache, semantic, callUpstream())
+  // The same stages for the native APIs (shapes/): Anthropic Messages, OpenAI Responses (kept for previous_response_id).
+  app.post('/v1/messages', validate('chat', messagesRequestSchema, messagesShape), resolveRoute(policy), guarded, limits, cache, semantic, callUpstream())
+  app.post('/v1/messages/count_tokens', validate('chat', countTokensRequestSchema, messagesShape), resolveRoute(policy), guarded, countTokens())
+  app.post('/v1/responses', validate('chat', responsesRequestSchema, responsesShape), resolveRoute(policy), guarded, limits, keepResponse(), cache, semantic, callUpstream())
+  app.get('/v1/responses/:id', storedResponse())
+  app.delete('/v1/responses/:id', deleteStoredResponse())
 
   app.onError(toErrorResponse)
   app.notFound(notFound)

@@ -7,6 +7,7 @@ import type { Admission } from './governance/admission.ts'
 import type { KeyOwner } from './policy/compile.ts'
 import type { ProjectPolicy } from './policy/schema.ts'
 import type { ResolvedRoute } from './providers/types.ts'
+import type { NativeRequest, ShapeId } from './shapes/types.ts'
 import type { RequestFacts, TokenUsage } from './telemetry/request-facts.ts'
 
 export type GatewayEnv = Env & {
@@ -24,8 +25,10 @@ export interface AppVariables {
   startedAt: number
   caller: KeyOwner & { keyHash: string }
   project: ProjectPolicy
-  /** The validated request body (OpenAI shape), set by `validate`. */
+  /** The validated request body (OpenAI shape), set by `validate`; for /v1/messages and /v1/responses, the chat view of `native`. */
   body: Record<string, unknown>
+  /** /v1/messages and /v1/responses: the request in its own shape (shapes/types.ts). */
+  native?: NativeRequest
   endpoint: Endpoint
   route: ResolvedRoute
   /** What the client asked of the caches (read / write / namespace), set by the exact cache for the semantic one. */
@@ -34,6 +37,8 @@ export interface AppVariables {
   facts: RequestFacts
   /** Set by the upstream stage: the complete answer once it is known (a stream resolves at its end). */
   answer?: Promise<StoredAnswer | undefined>
+  /** A /v1/messages or /v1/responses cache hit, as served (in the request's shape): the Responses store keeps hits too. */
+  hit?: StoredAnswer
   /** Set by the limit stage when the request was admitted: its reservations, and the stream meter. */
   limits?: Admission
 }
@@ -48,6 +53,9 @@ export interface StoredAnswer {
   raw: string
   /** Answered by the `mock` provider: never stored outside WATCHLLM_ENV=local (cache/may-store.ts). */
   simulated?: true
+  /** A /v1/messages or /v1/responses answer: its shape, and its JSON as the client received it (`raw` is the chat view of it). */
+  shape?: ShapeId
+  native?: string
 }
 
 export type AppEnv = { Bindings: GatewayEnv; Variables: AppVariables }

@@ -1,11 +1,13 @@
 /**
  * The gateway's errors. Only HTTP code throws `GatewayError`; `toErrorResponse` renders every
- * failure in OpenAI's error shape, so clients' SDKs raise their usual typed errors.
+ * failure in the endpoint's error shape — OpenAI's, or Anthropic's under /v1/messages — so
+ * clients' SDKs raise their usual typed errors.
  */
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { AppEnv } from './env.ts'
 import { scrubSecrets } from './lib/scrub.ts'
+import { anthropicErrorBody } from './shapes/messages/errors.ts'
 
 export type ErrorReason =
   | 'missing_api_key'
@@ -92,6 +94,8 @@ export function toErrorResponse(e: unknown, c: Context<AppEnv>): Response {
     // The stack goes to Workers logs (never the body); it names no secrets, only code locations.
     console.error(JSON.stringify({ requestId: c.get('requestId'), error: String(e), stack: (e as Error)?.stack }))
   c.get('facts') && Object.assign(c.get('facts'), { status: error.status, errorCode: error.reason })
+  if (new URL(c.req.url).pathname.startsWith('/v1/messages'))
+    return c.json(anthropicErrorBody(error.status, error.reason, scrubSecrets(error.message), c.get('requestId')), error.status)
   return c.json(errorBody(error), error.status)
 }
 

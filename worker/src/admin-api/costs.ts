@@ -1,7 +1,8 @@
 /**
  * `GET /admin/api/costs`: spend and savings by project, by key and by model, with the requests that
  * could not be priced (unknown model) counted apart — never folded in as $0 — and mock answers'
- * simulated cost flagged.
+ * simulated cost flagged. Provider prompt caching: input tokens read from and written to the
+ * providers' caches (writes with a 1-hour TTL apart), priced at their own rates.
  */
 import type { Handler } from 'hono'
 import { all, num, usd } from './db.ts'
@@ -17,10 +18,14 @@ interface Group {
   simulated: number | null
   input_tokens: number | null
   output_tokens: number | null
+  cache_read_tokens: number | null
+  cache_write_tokens: number | null
+  cache_write_1h_tokens: number | null
 }
 
 const SUMS = `SUM(requests) AS requests, SUM(cost_usd) AS cost, SUM(cost_saved_usd) AS saved, SUM(unpriced) AS unpriced,
-  SUM(simulated) AS simulated, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens`
+  SUM(simulated) AS simulated, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,
+  SUM(cached_tokens) AS cache_read_tokens, SUM(cache_write_tokens) AS cache_write_tokens, SUM(cache_write_1h_tokens) AS cache_write_1h_tokens`
 
 const shape = (g: Group) => ({
   requests: num(g.requests),
@@ -30,6 +35,9 @@ const shape = (g: Group) => ({
   simulated_requests: num(g.simulated),
   input_tokens: num(g.input_tokens),
   output_tokens: num(g.output_tokens),
+  cache_read_tokens: num(g.cache_read_tokens),
+  cache_write_tokens: num(g.cache_write_tokens),
+  cache_write_1h_tokens: num(g.cache_write_1h_tokens),
 })
 
 export function costs(now: () => number = Date.now): Handler<AdminEnv> {

@@ -111,6 +111,11 @@ export interface CostGroup {
   simulated_requests: number
   input_tokens: number
   output_tokens: number
+  /** Input tokens the providers served from their prompt caches (part of input_tokens). */
+  cache_read_tokens: number
+  /** Input tokens written to the providers' prompt caches (part of input_tokens), and those with the 1-hour TTL. */
+  cache_write_tokens: number
+  cache_write_1h_tokens: number
 }
 
 export interface CostsResponse {

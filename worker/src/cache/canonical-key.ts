@@ -36,7 +36,8 @@ export interface CacheKeyInput {
   project: string
   /** `default`, or the request's `X-WatchLLM-Cache-Namespace`. */
   namespace: string
-  endpoint: 'chat' | 'embeddings'
+  /** `chat`, `embeddings`, or the request's own shape (`messages`, `responses`). */
+  endpoint: string
   alias: string
   /** Changes when the route's targets change, so a re-routed alias doesn't serve the old model's answers. */
   routeFingerprint: string

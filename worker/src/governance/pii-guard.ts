@@ -28,11 +28,12 @@ export type PiiResult =
   | { blocked: Map<PiiKind, number> }
   | { blocked?: undefined; body: Record<string, unknown>; vault: PiiVault }
 
-export function guardPii(body: Record<string, unknown>, pii: CompiledPii): PiiResult {
+/** `texts` walks the body's texts: a chat or embeddings request by default, another shape's by its own walk (shapes/). */
+export function guardPii(body: Record<string, unknown>, pii: CompiledPii, texts: (body: Record<string, unknown>, visit: Visit) => Record<string, unknown> = visitTexts): PiiResult {
   // Pass 1: find everything (one scan per text), so a block can name every kind it found.
   const found: { text: string; spans: PiiSpan[] }[] = []
   const blocked = new Map<PiiKind, number>()
-  visitTexts(body, (text) => {
+  texts(body, (text) => {
     const spans = scanPii(text, pii.scanned)
     for (const s of spans) if (pii.blocked.has(s.kind)) blocked.set(s.kind, (blocked.get(s.kind) ?? 0) + 1)
     found.push({ text, spans })
@@ -44,7 +45,7 @@ export function guardPii(body: Record<string, unknown>, pii: CompiledPii): PiiRe
   const vault = new PiiVault()
   if (found.every((f) => f.spans.length === 0)) return { body, vault }
   let i = 0
-  const redacted = visitTexts(body, () => {
+  const redacted = texts(body, () => {
     const { text, spans } = found[i++]!
     return spans.length === 0 ? text : vault.replace(text, spans)
   })

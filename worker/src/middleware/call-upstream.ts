@@ -13,6 +13,7 @@ import type { ChatRequest, EmbeddingsRequest, ProviderAdapter, ResolvedTarget } 
 import { answerHeaders, clientWantsUsage } from '../respond/answer-headers.ts'
 import { relayStream } from '../stream/relay.ts'
 import { usageFacts } from '../telemetry/usage.ts'
+import { callShaped } from '../upstream/call-shaped.ts'
 import { callWithFailover } from '../upstream/failover.ts'
 
 export function callUpstream(now: () => number = Date.now): MiddlewareHandler<AppEnv> {
@@ -20,6 +21,8 @@ export function callUpstream(now: () => number = Date.now): MiddlewareHandler<Ap
     const facts = c.var.facts
     const onAttempt = (a: (typeof facts.attempts)[number]) => facts.attempts.push(a)
     const clientSignal = c.req.raw.signal
+    // /v1/messages, /v1/responses: passed through to a provider of their shape, else translated.
+    if (c.var.native) return callShaped(c, now)
 
     if (c.var.endpoint === 'embeddings') {
       const answered = await callWithFailover(

@@ -16,6 +16,8 @@ import { mayStore } from '../cache/may-store.ts'
 import type { AppEnv } from '../env.ts'
 import { GatewayError } from '../errors.ts'
 import { respondFromCache } from '../respond/cached-answer.ts'
+import { nativeBody } from '../shapes/native.ts'
+import { shapes } from '../shapes/registry.ts'
 
 /** A slow L1 must not slow every miss: past this, the lookup is abandoned (fail open). */
 const L1_LOOKUP_TIMEOUT_MS = 150
@@ -44,13 +46,15 @@ export function exactCache(options: { l0?: LruCache } = {}): MiddlewareHandler<A
 
     const endpoint = c.var.endpoint
     const ttl = endpoint === 'embeddings' ? policy.embeddings_ttl_seconds : policy.ttl_seconds
+    // A /v1/messages or /v1/responses request is keyed in its own shape (its answer is kept in it too).
+    const native = c.var.native
     const key = exactCacheKey({
       project: c.var.caller.project,
       namespace: intent.value.namespace,
-      endpoint,
+      endpoint: native?.shape ?? endpoint,
       alias: c.var.route.alias,
       routeFingerprint: c.var.route.fingerprint,
-      body: c.var.body,
+      body: native ? nativeBody(c, shapes[native.shape]) : c.var.body,
     })
     const store = exactStoreFor(policy.store, c.env)
 

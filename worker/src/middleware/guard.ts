@@ -21,6 +21,9 @@ import { compileRules, type RuleOutcome } from '../governance/rules.ts'
 import type { CompiledPolicy } from '../policy/compile.ts'
 import type { RuleSubject } from '../policy/rules/define.ts'
 import type { ResolvedRoute } from '../providers/types.ts'
+import { replaceNativeBody } from '../shapes/native.ts'
+import { shapes } from '../shapes/registry.ts'
+import type { Shape } from '../shapes/types.ts'
 import { routesFor } from './resolve-route.ts'
 
 interface ProjectGuard {
@@ -56,8 +59,10 @@ export function guard(policy: CompiledPolicy): MiddlewareHandler<AppEnv> {
     }
 
     let vault: PiiVault | undefined
+    const shape = c.var.native ? shapes[c.var.native.shape] : undefined
     if (g.pii) {
-      const result = guardPii(c.var.body, g.pii)
+      // A native request is redacted in its own shape (every text it holds); its chat view is re-made from that.
+      const result = shape ? guardPii(c.var.native!.body, g.pii, shape.mapTexts) : guardPii(c.var.body, g.pii)
       if (result.blocked) {
         facts.piiCounts = Object.fromEntries(result.blocked)
         const kinds = piiKinds.filter((k) => result.blocked.has(k)).join(', ')
@@ -65,7 +70,8 @@ export function guard(policy: CompiledPolicy): MiddlewareHandler<AppEnv> {
       }
       if (result.vault.size > 0) {
         vault = result.vault
-        c.set('body', result.body)
+        if (shape) replaceNativeBody(c, shape, result.body)
+        else c.set('body', result.body)
         facts.piiCounts = Object.fromEntries(vault.counts)
       }
     }
@@ -73,7 +79,7 @@ export function guard(policy: CompiledPolicy): MiddlewareHandler<AppEnv> {
     await next()
     if (!vault) return
     c.res.headers.set('X-WatchLLM-PII', piiHeader(vault.counts))
-    if (g.pii?.restore && c.res.status === 200) c.res = await restored(c.res, vault)
+    if (g.pii?.restore && c.res.status === 200) c.res = await restored(c.res, vault, shape)
   }
 
   /** A rule's `route`: the same stage of resolution for the new alias (of the request's kind), keeping any variant. */
@@ -88,11 +94,11 @@ export function guard(policy: CompiledPolicy): MiddlewareHandler<AppEnv> {
   }
 }
 
-async function restored(res: Response, vault: PiiVault): Promise<Response> {
+async function restored(res: Response, vault: PiiVault, shape: Shape | undefined): Promise<Response> {
   const type = res.headers.get('content-type') ?? ''
   const headers = new Headers(res.headers)
   headers.delete('content-length')
-  if (type.startsWith('text/event-stream') && res.body) return new Response(restoreStream(res.body, vault), { status: res.status, headers })
-  if (type.startsWith('application/json')) return new Response(restoreCompletion(await res.text(), vault), { status: res.status, headers })
+  if (type.startsWith('text/event-stream') && res.body) return new Response((shape?.restoreStream ?? restoreStream)(res.body, vault), { status: res.status, headers })
+  if (type.startsWith('application/json')) return new Response((shape?.restoreJson ?? restoreCompletion)(await res.text(), vault), { status: res.status, headers })
   return res
 }

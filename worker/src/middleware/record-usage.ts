@@ -8,9 +8,9 @@
  * @example app.use('/v1/*', recordUsage(policy))
  */
 import type { Context, MiddlewareHandler } from 'hono'
-import type { AppEnv, Endpoint, StoredAnswer } from '../env.ts'
+import type { AppEnv, StoredAnswer } from '../env.ts'
 import type { CompiledPolicy } from '../policy/compile.ts'
-import { buildEvent, type EventCost } from '../telemetry/build-event.ts'
+import { buildEvent, type EventCost, type EventEndpoint } from '../telemetry/build-event.ts'
 import { costHeaders, costOf } from '../telemetry/cost.ts'
 import { answerText, promptText } from '../telemetry/logged-text.ts'
 import { telemetryUserId } from '../telemetry/redact.ts'
@@ -71,12 +71,18 @@ export function recordUsage(policy: CompiledPolicy, now: () => number = Date.now
   }
 }
 
-function endpointOf(c: Context<AppEnv>): Endpoint | undefined {
-  if (c.var.endpoint) return c.var.endpoint
+const endpointOfPath: Record<string, EventEndpoint> = {
+  '/v1/chat/completions': 'chat',
+  '/v1/embeddings': 'embeddings',
+  '/v1/messages': 'messages',
+  '/v1/responses': 'responses',
+}
+
+function endpointOf(c: Context<AppEnv>): EventEndpoint | undefined {
   if (c.req.method !== 'POST') return undefined
-  // The request failed before `validate` named the endpoint (bad JSON, say): the path says it.
-  const path = new URL(c.req.url).pathname
-  return path === '/v1/chat/completions' ? 'chat' : path === '/v1/embeddings' ? 'embeddings' : undefined
+  // By path: the request may have failed before `validate` named it (bad JSON, say); count_tokens makes no event.
+  const byPath = endpointOfPath[new URL(c.req.url).pathname]
+  return byPath === undefined ? undefined : (c.var.native?.shape ?? c.var.endpoint ?? byPath)
 }
 
 const sessionOf = (header: string | undefined): string | null => (header && saneSession.test(header) ? header : null)

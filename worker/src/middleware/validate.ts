@@ -8,8 +8,11 @@ import type { MiddlewareHandler } from 'hono'
 import type { z } from 'zod'
 import type { AppEnv, Endpoint } from '../env.ts'
 import { GatewayError } from '../errors.ts'
+import { prepareNative } from '../shapes/native.ts'
+import type { Shape } from '../shapes/types.ts'
 
-export function validate(endpoint: Endpoint, schema: z.ZodType<Record<string, unknown>>): MiddlewareHandler<AppEnv> {
+/** With a `shape` (Messages, Responses), the body is that shape's, and the chat view of it becomes `c.var.body` (shapes/native.ts). */
+export function validate(endpoint: Endpoint, schema: z.ZodType<Record<string, unknown>>, shape?: Shape): MiddlewareHandler<AppEnv> {
   return async function validateStage(c, next) {
     const limit = c.var.project.request.max_body_bytes
     const declared = Number(c.req.header('content-length') ?? '0')
@@ -33,7 +36,8 @@ export function validate(endpoint: Endpoint, schema: z.ZodType<Record<string, un
       throw new GatewayError(400, 'invalid_request', param ? `${param}: ${issue.message}` : issue.message, param)
     }
     c.set('endpoint', endpoint)
-    c.set('body', parsed.data)
+    if (shape) await prepareNative(c, shape, parsed.data)
+    else c.set('body', parsed.data)
     c.var.facts.modelRequested = String(parsed.data.model)
     c.var.facts.stream = parsed.data.stream === true
     await next()

@@ -5,6 +5,7 @@
 import { z } from 'zod'
 import { experimentSchema } from './experiments.ts'
 import { piiSchema } from './pii.ts'
+import { responsesPolicySchema } from './responses.ts'
 import { ruleSchema } from './rules/index.ts'
 import { alertsSchema, budgetsSchema, limitsSchema, reportsSchema } from './governance-schema.ts'
 import { maxFalseHitRate, semanticVerification } from './semantic-verification.ts'
@@ -149,6 +150,8 @@ const project = z.strictObject({
   budgets: budgetsSchema.optional(),
   alerts: alertsSchema.optional(),
   reports: reportsSchema.optional(),
+  /** Stored Responses (`previous_response_id`, GET /v1/responses/{id}): see policy/responses.ts. */
+  responses: responsesPolicySchema,
 })
 
 /** One YAML file: any subset of the sections; files are merged by entry name. */

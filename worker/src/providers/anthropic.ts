@@ -13,6 +13,7 @@
  */
 import Anthropic from '@anthropic-ai/sdk'
 import { toUpstreamError, UpstreamError } from '../upstream/upstream-error.ts'
+import { anthropicCountTokens, anthropicMessages } from './anthropic-native.ts'
 import { toAnthropicRequest } from './anthropic-request.ts'
 import { toChatCompletion } from './anthropic-response.ts'
 import { toOpenAiSse } from './anthropic-stream.ts'
@@ -37,6 +38,8 @@ const requestOptions = (call: UpstreamCall) => ({ signal: call.signal, timeout: 
 
 export const anthropic: ProviderAdapter = {
   id: 'anthropic',
+  messages: (body, call) => anthropicMessages(body, call),
+  countTokens: (body, call) => anthropicCountTokens(body, call),
   async chat(request: ChatRequest, call: UpstreamCall): Promise<ChatResult> {
     // Without a key the SDK would go looking for credentials elsewhere; say what is wrong instead.
     if (!call.target.apiKey) throw new UpstreamError('http', 401, `provider '${call.target.provider}' has no API key configured`, 'missing_api_key')

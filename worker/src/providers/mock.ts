@@ -1,6 +1,7 @@
 /**
- * The clearly labelled stand-in provider: answers deterministically by quoting the last user message,
- * reports usage, streams in several chunks and can simulate latency. Used by `npm start` when no
+ * The clearly labelled stand-in provider: answers deterministically by quoting the last user message
+ * (or, when tools are offered, by calling one and then quoting its result: mock-tools.ts), reports
+ * usage, streams in several chunks and can simulate latency. Used by `npm start` when no
  * real key is set, and by tests and benchmarks. Never presented as a real model's answer.
  *
  * @example
@@ -12,6 +13,7 @@ import type { CreateEmbeddingResponse } from 'openai/resources/embeddings'
 import { sha256Hex } from '../lib/hash.ts'
 import { encodeSseData, SSE_DONE } from '../lib/sse.ts'
 import { UpstreamError } from '../upstream/upstream-error.ts'
+import { mockToolCall, mockToolResultText } from './mock-tools.ts'
 import type { ChatRequest, EmbeddingsRequest, ProviderAdapter, UpstreamCall } from './types.ts'
 
 const EMBEDDING_DIMENSIONS = 64
@@ -20,10 +22,13 @@ export const mock: ProviderAdapter = {
   id: 'mock',
   async chat(request: ChatRequest, call: UpstreamCall) {
     await delay(call.target.config.latency_ms ?? 0, call.signal)
-    const text = `[mock] You said: ${lastUserText(request.messages)}`
+    const toolCall = mockToolCall(request, lastUserText(request.messages))
+    const text = toolCall ? null : (mockToolResultText(request) ?? `[mock] You said: ${lastUserText(request.messages)}`)
+    const finish = toolCall ? 'tool_calls' : 'stop'
+    const toolCalls = toolCall ? [{ id: toolCall.id, type: 'function' as const, function: { name: toolCall.name, arguments: toolCall.arguments } }] : undefined
     const usage = {
       prompt_tokens: estimateTokens(JSON.stringify(request.messages)),
-      completion_tokens: estimateTokens(text),
+      completion_tokens: estimateTokens(text ?? toolCall?.arguments ?? ''),
       total_tokens: 0,
     }
     usage.total_tokens = usage.prompt_tokens + usage.completion_tokens
@@ -37,14 +42,14 @@ export const mock: ProviderAdapter = {
         object: 'chat.completion',
         created,
         model,
-        choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, finish_reason: 'stop', logprobs: null }],
+        choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null, ...(toolCalls ? { tool_calls: toolCalls } : {}) }, finish_reason: finish, logprobs: null }],
         usage,
       }
       return { type: 'json', completion }
     }
 
-    const pieces = split(text, call.target.config.stream_chunks ?? 4)
-    const chunk = (delta: ChatCompletionChunk.Choice.Delta, finish: 'stop' | null = null): ChatCompletionChunk => ({
+    const pieces = text === null ? [] : split(text, call.target.config.stream_chunks ?? 4)
+    const chunk = (delta: ChatCompletionChunk.Choice.Delta, finish: 'stop' | 'tool_calls' | null = null): ChatCompletionChunk => ({
       id,
       object: 'chat.completion.chunk',
       created,
@@ -52,9 +57,15 @@ export const mock: ProviderAdapter = {
       choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
     })
     const events = [
-      chunk({ role: 'assistant', content: '' }),
+      chunk({ role: 'assistant', content: text === null ? null : '' }),
       ...pieces.map((content) => chunk({ content })),
-      chunk({}, 'stop'),
+      ...(toolCall
+        ? [
+            chunk({ tool_calls: [{ index: 0, id: toolCall.id, type: 'function', function: { name: toolCall.name, arguments: '' } }] }),
+            ...split(toolCall.arguments, 2).map((part) => chunk({ tool_calls: [{ index: 0, function: { arguments: part } }] })),
+          ]
+        : []),
+      chunk({}, finish),
       { id, object: 'chat.completion.chunk', created, model, choices: [], usage },
     ]
     const gap = Math.floor((call.target.config.latency_ms ?? 0) / Math.max(1, events.length))

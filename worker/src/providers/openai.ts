@@ -1,11 +1,13 @@
 /**
- * OpenAI, through the official `openai` SDK. Identical to the compatible base except for its id
- * (and the default base URL, which the SDK supplies).
+ * OpenAI, through the official `openai` SDK. The compatible base, plus the Responses API passed
+ * through natively (openai-responses.ts); the SDK supplies the default base URL.
  *
  * @example
  * // policies/providers.yaml
  * // openai: { type: openai, api_key: { secret: OPENAI_API_KEY } }
  */
 import { openAiClient, openAiStyleAdapter } from './openai-compatible.ts'
+import { openAiResponses } from './openai-responses.ts'
+import type { ProviderAdapter } from './types.ts'
 
-export const openai = openAiStyleAdapter('openai', openAiClient)
+export const openai: ProviderAdapter = { ...openAiStyleAdapter('openai', openAiClient), responses: openAiResponses }

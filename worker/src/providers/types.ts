@@ -54,8 +54,22 @@ export type ChatResult =
    */
   | { type: 'stream'; body: ReadableStream<Uint8Array> }
 
+/** A native call (the client's shape is the provider's): the provider's own JSON text, or its own event stream, untouched. */
+export type NativeResult = { type: 'json'; raw: string } | { type: 'stream'; body: ReadableStream<Uint8Array> }
+
+export interface NativeCall extends UpstreamCall {
+  /** Headers the client sent that the provider should get as they are (`anthropic-version`, `anthropic-beta`). */
+  headers: Record<string, string>
+}
+
 export interface ProviderAdapter {
   id: ProviderType
   chat(request: ChatRequest, call: UpstreamCall): Promise<ChatResult>
   embeddings?(request: EmbeddingsRequest, call: UpstreamCall): Promise<CreateEmbeddingResponse>
+  /** Anthropic Messages passed through as the client sent them (shapes/messages). */
+  messages?(body: Record<string, unknown>, call: NativeCall): Promise<NativeResult>
+  /** Anthropic's `/v1/messages/count_tokens`. */
+  countTokens?(body: Record<string, unknown>, call: NativeCall): Promise<{ input_tokens: number }>
+  /** OpenAI Responses passed through (shapes/responses). */
+  responses?(body: Record<string, unknown>, call: NativeCall): Promise<NativeResult>
 }

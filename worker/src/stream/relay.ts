@@ -8,80 +8,67 @@
  * budget is spent, the client gets a final OpenAI error event and the end of the stream, and the
  * upstream body is cancelled — never a silent truncation, and never cached.
  */
-import type { ChatCompletion, ChatCompletionChunk } from 'openai/resources/chat/completions'
-import { chunkTokens } from '../governance/estimate.ts'
-import { encodeSseData, SseSplitter, sseDataOf } from '../lib/sse.ts'
-import { CompletionAssembler } from './assemble.ts'
+import type { ChatCompletion } from 'openai/resources/chat/completions'
+import { SseSplitter } from '../lib/sse.ts'
+import { chatCodec, type StreamCodec, type StreamError } from './codec.ts'
 
 /** Counts a stream's output; `add` answering false ends the stream with `error`. */
 export interface StreamMeter {
   add(tokens: number): boolean
-  readonly error: { message: string; type: string; param: null; code: string }
+  readonly error: StreamError
 }
 
-export interface Relayed {
+export interface Relayed<A = ChatCompletion> {
   body: ReadableStream<Uint8Array>
   /** Resolves when the stream ends: the full answer, or undefined if it was cut short. */
-  answer: Promise<ChatCompletion | undefined>
+  answer: Promise<A | undefined>
+}
+
+export interface RelayOptions {
+  onFirstByte?: () => void
+  /** Longest silence allowed between two upstream chunks; past it the stream ends with an error event. */
+  idleTimeoutMs?: number
+  meter?: StreamMeter
 }
 
 const encoder = new TextEncoder()
-const emptyChoices = /"choices"\s*:\s*\[\s*\]/
 
-export function relayStream(
-  upstream: ReadableStream<Uint8Array>,
-  options: {
-    clientWantsUsage: boolean
-    onFirstByte?: () => void
-    /** Longest silence allowed between two upstream chunks; past it the stream ends with an error event. */
-    idleTimeoutMs?: number
-    meter?: StreamMeter
-  },
-): Relayed {
-  const assembler = new CompletionAssembler()
+/** An OpenAI chat stream. */
+export function relayStream(upstream: ReadableStream<Uint8Array>, options: RelayOptions & { clientWantsUsage: boolean }): Relayed {
+  return relayEvents(upstream, chatCodec(options.clientWantsUsage), options)
+}
+
+/** Any shape's stream, read through its codec (stream/codec.ts). */
+export function relayEvents<A>(upstream: ReadableStream<Uint8Array>, codec: StreamCodec<A>, options: RelayOptions): Relayed<A> {
   const splitter = new SseSplitter()
   let first = true
-  let settle: (answer: ChatCompletion | undefined) => void = () => {}
-  const answer = new Promise<ChatCompletion | undefined>((resolve) => (settle = resolve))
+  let settle: (answer: A | undefined) => void = () => {}
+  const answer = new Promise<A | undefined>((resolve) => (settle = resolve))
 
   let ended = false
   const handleEvent = (event: string, controller: TransformStreamDefaultController<Uint8Array>) => {
     if (ended) return
-    const data = sseDataOf(event)
-    const usageOnly = data !== undefined && emptyChoices.test(data) && data.includes('"usage"')
-    if (!(usageOnly && !options.clientWantsUsage)) {
+    const reading = codec.read(event)
+    if (reading.forward) {
       controller.enqueue(encoder.encode(`${event}\n\n`))
       if (first) {
         first = false
         options.onFirstByte?.()
       }
     }
-    if (data === undefined) return
-    if (data === '[DONE]') {
-      // Settle now: clients (the openai SDK among them) stop reading at [DONE] and cancel the
-      // body before the upstream closes it, and that cancel must not make a complete answer a cut one.
-      assembler.end()
-      return settle(assembler.result())
-    }
-    let parsed: ChatCompletionChunk & { error?: unknown }
-    try {
-      parsed = JSON.parse(data) as ChatCompletionChunk & { error?: unknown }
-    } catch {
-      return assembler.fail()
-    }
-    if (parsed.error) return assembler.fail()
-    assembler.add(parsed)
-    if (options.meter && !options.meter.add(chunkTokens(parsed))) end(controller, options.meter.error)
+    // Settle at the end event: clients (the openai SDK among them) stop reading there and cancel
+    // the body before the upstream closes it, and that cancel must not make a complete answer a cut one.
+    if (reading.end) return settle(reading.end === 'complete' ? codec.result() : undefined)
+    if (reading.tokens !== undefined && options.meter && !options.meter.add(reading.tokens)) end(controller, options.meter.error)
   }
 
   /** Ends the stream early with an error event: the answer is incomplete, the upstream is cancelled. */
-  const end = (controller: TransformStreamDefaultController<Uint8Array>, error: StreamMeter['error']) => {
+  const end = (controller: TransformStreamDefaultController<Uint8Array>, error: StreamError) => {
     if (ended) return
     ended = true
     clearTimeout(idle)
-    assembler.fail()
     settle(undefined)
-    controller.enqueue(encodeSseData({ error }))
+    controller.enqueue(codec.errorEvent(error))
     controller.terminate()
   }
 
@@ -110,7 +97,7 @@ export function relayStream(
         clearTimeout(idle)
         const rest = splitter.end()
         if (rest) handleEvent(rest, controller)
-        settle(assembler.result())
+        settle(codec.result())
       },
       cancel() {
         clearTimeout(idle)

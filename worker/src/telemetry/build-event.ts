@@ -2,9 +2,11 @@
  * Facts + cost → the usage event. Pure: the middleware gathers the inputs (clock readings
  * included), so this is deterministic and tested without a runtime.
  */
-import type { Endpoint } from '../env.ts'
 import { EVENT_VERSION, type PriceStatus, type UsageEvent } from './event.ts'
 import type { RequestFacts } from './request-facts.ts'
+
+/** What the event's `endpoint` says: the kind of call, or the API shape it came in (Messages, Responses). */
+export type EventEndpoint = UsageEvent['endpoint']
 
 export interface EventCost {
   costUsd: number | null
@@ -19,7 +21,7 @@ export interface EventInput {
   endedAt: number
   project: string
   keyId: string
-  endpoint: Endpoint
+  endpoint: EventEndpoint
   httpStatus: number
   facts: RequestFacts
   cost: EventCost
@@ -87,6 +89,8 @@ export function buildEvent(input: EventInput): UsageEvent {
     experiment: facts.experiment ?? null,
     pii_counts: facts.piiCounts ?? null,
     rules: facts.ruleHits && facts.ruleHits.length > 0 ? facts.ruleHits.slice(0, 200) : null,
+    cache_write_tokens: usage?.cacheWriteTokens ?? 0,
+    cache_write_1h_tokens: usage?.cacheWrite1hTokens ?? 0,
   }
 }
 

@@ -42,7 +42,8 @@ export const usageEventSchema = z.strictObject({
   key_id: text(128),
   session: text(128).nullable(),
   user_id: text(128).nullable(),
-  endpoint: z.enum(['chat', 'embeddings']),
+  /** The kind of call, or the API shape it came in: `messages` (Anthropic), `responses` (OpenAI Responses). */
+  endpoint: z.enum(['chat', 'embeddings', 'messages', 'responses']),
   model_requested: text(256).nullable(),
   model_served: text(256).nullable(),
   provider: text(128).nullable(),
@@ -82,6 +83,11 @@ export const usageEventSchema = z.strictObject({
   pii_counts: z.record(text(32), count).nullable().optional(),
   /** Every rule that matched, in order, with its action. */
   rules: z.array(z.strictObject({ id: text(64), action: text(16) })).max(200).nullable().optional(),
+  // Added for provider prompt caching (migrations d1/0007, postgres/0005). `cached_tokens` counts cache reads.
+  /** Input tokens written to the provider's prompt cache (part of input_tokens). */
+  cache_write_tokens: count.optional(),
+  /** Of those, written with the 1-hour TTL. */
+  cache_write_1h_tokens: count.optional(),
 })
 
 export type UsageEvent = z.output<typeof usageEventSchema>

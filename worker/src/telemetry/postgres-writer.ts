@@ -21,6 +21,7 @@ const columns: readonly [keyof UsageEvent, string][] = [
   ['budget', 'text'], ['rate_limit', 'text'], ['policy_hash', 'text'], ['attempts_detail', 'jsonb'],
   ['prompt', 'text'], ['answer', 'text'],
   ['experiment', 'text'], ['pii_counts', 'jsonb'], ['rules', 'jsonb'],
+  ['cache_write_tokens', 'integer'], ['cache_write_1h_tokens', 'integer'],
 ]
 
 const names = columns.map(([name]) => name)

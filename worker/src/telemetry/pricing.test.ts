@@ -24,6 +24,37 @@ const priced = (subject: PriceSubject, u: TokenUsage): number => {
 }
 
 describe('pricing on the price table', () => {
+  it('prices Anthropic cache writes at the write rate, their 1-hour share at its own, and reads at the read rate', () => {
+    const subject = { providerId: 'anthropic', model: 'claude-haiku-4-5' }
+    const r = rates(subject)
+    expect(r.cache_write_mtok).toBeGreaterThan(r.input_mtok!)
+    expect(r.cache_write_1h_mtok).toBeGreaterThan(r.cache_write_mtok!)
+    // 10,000 input tokens in all: 2,000 read from the cache, 5,000 written (1,000 of them for 1 hour), 3,000 plain.
+    const u: TokenUsage = { ...usage(10_000, 1_000, 2_000), cacheWriteTokens: 5_000, cacheWrite1hTokens: 1_000 }
+    const expected = (3_000 * r.input_mtok! + 2_000 * r.cache_read_mtok! + 4_000 * r.cache_write_mtok! + 1_000 * r.cache_write_1h_mtok! + 1_000 * r.output_mtok!) / 1e6
+    expect(priced(subject, u)).toBeCloseTo(expected, 12)
+    // claude-haiku-4-5: $1 input, $0.10 read, $1.25 write, $2 write (1h), $5 output per million.
+    expect(priced(subject, u)).toBeCloseTo(0.0152, 12)
+    expect(priced(subject, u)).toBeGreaterThan(priced(subject, { ...u, cacheWrite1hTokens: 0 }))
+    expect(priced(subject, { ...u, cacheWriteTokens: 0, cacheWrite1hTokens: 0 })).toBeLessThan(priced(subject, u))
+  })
+
+  it('prices cache writes on a tiered model through the table, as the library computes them', () => {
+    const subject = { providerId: 'anthropic', model: 'claude-sonnet-4-5' }
+    const u: TokenUsage = { ...usage(300_000, 2_000, 50_000), cacheWriteTokens: 100_000, cacheWrite1hTokens: 40_000 }
+    const library = calcPrice(
+      { input_tokens: 300_000, cache_read_tokens: 50_000, cache_write_tokens: 100_000, cache_write_1h_tokens: 40_000, output_tokens: 2_000 },
+      'claude-sonnet-4-5',
+      { providerId: 'anthropic' },
+    )!.total_price
+    expect(priced(subject, u)).toBeCloseTo(library, 10)
+  })
+
+  it('prices OpenAI cache writes (it charges none) as plain input', () => {
+    const subject = { providerId: 'openai', model: 'gpt-4o-mini' }
+    expect(priced(subject, { ...usage(10_000, 500, 4_000), cacheWriteTokens: 3_000 })).toBeCloseTo(priced(subject, usage(10_000, 500, 4_000)), 12)
+  })
+
   it('prices cached input tokens at the cache-read rate and the rest at the input rate', () => {
     const subject = { providerId: 'openai', model: 'gpt-4o-mini' }
     const r = rates(subject)

@@ -1,7 +1,8 @@
 /**
  * Cost of one answer from the usage the provider reported, on `@pydantic/genai-prices`' bundled
  * price table (no network: the table ships inside the package). Cached-input and reasoning tokens
- * are priced at their own rates where the table has them.
+ * are priced at their own rates where the table has them, and so are prompt-cache writes (Anthropic's
+ * `cache_creation_input_tokens`, with its 1-hour TTL share dearer than the 5-minute default).
  *
  * Hot path: the table lookup happens once per (provider, model) per isolate. Most models are priced
  * linearly, so their per-token rates are derived once and each answer costs four multiplications;
@@ -29,6 +30,9 @@ interface LinearRates {
   cachedInput: number
   output: number
   reasoning: number
+  /** Prompt-cache writes: 5-minute TTL, and 1-hour TTL (both the input rate where the table has no write price). */
+  cacheWrite: number
+  cacheWrite1h: number
 }
 type Pricer = LinearRates | { kind: 'table'; options: PriceOptions; model: string } | { kind: 'unknown' }
 
@@ -48,11 +52,15 @@ export function priceUsage(subject: PriceSubject, usage: TokenUsage, now: Date =
       return { status: 'unpriced', reason: 'unknown_model' }
     case 'linear': {
       const cached = Math.min(usage.cachedInputTokens, usage.inputTokens)
+      const written = Math.min(usage.cacheWriteTokens ?? 0, usage.inputTokens - cached)
+      const written1h = Math.min(usage.cacheWrite1hTokens ?? 0, written)
       const reasoning = Math.min(usage.reasoningTokens, usage.outputTokens)
       const usd =
         pricer.base +
-        (usage.inputTokens - cached) * pricer.input +
+        (usage.inputTokens - cached - written) * pricer.input +
         cached * pricer.cachedInput +
+        (written - written1h) * pricer.cacheWrite +
+        written1h * pricer.cacheWrite1h +
         (usage.outputTokens - reasoning) * pricer.output +
         reasoning * pricer.reasoning
       return { status: 'priced', usd: round(usd) }
@@ -64,11 +72,17 @@ export function priceUsage(subject: PriceSubject, usage: TokenUsage, now: Date =
   }
 }
 
-/** The library's usage shape: cache reads and reasoning are partitions of the input / output totals. */
+/**
+ * The library's usage shape: cache reads, cache writes and reasoning are partitions of the input /
+ * output totals, and the 1-hour cache writes a partition of the writes.
+ */
 function toLibraryUsage(usage: TokenUsage): Record<string, number> {
+  const read = Math.min(usage.cachedInputTokens, usage.inputTokens)
+  const written = Math.min(usage.cacheWriteTokens ?? 0, usage.inputTokens - read)
   return {
     input_tokens: usage.inputTokens,
-    cache_read_tokens: Math.min(usage.cachedInputTokens, usage.inputTokens),
+    cache_read_tokens: read,
+    ...(written > 0 ? { cache_write_tokens: written, cache_write_1h_tokens: Math.min(usage.cacheWrite1hTokens ?? 0, written) } : {}),
     output_tokens: usage.outputTokens,
     output_reasoning_tokens: Math.min(usage.reasoningTokens, usage.outputTokens),
   }
@@ -86,14 +100,22 @@ function buildPricer(subject: PriceSubject, now: Date): Pricer {
   if (!isLinear(found.model)) return table
 
   const M = 1_000_000
-  const total = (usage: Record<string, number>) => calcPrice(usage, subject.model, { provider: single, timestamp: now })?.total_price ?? NaN
+  const total = (usage: Record<string, number>) => {
+    try {
+      return calcPrice(usage, subject.model, { provider: single, timestamp: now })?.total_price ?? NaN
+    } catch {
+      return NaN // a usage key this model's prices cannot take: priced by the library per answer instead
+    }
+  }
   const base = total({ input_tokens: 0, output_tokens: 0 })
   const input = (total({ input_tokens: M, output_tokens: 0 }) - base) / M
   const cachedInput = (total({ input_tokens: M, cache_read_tokens: M, output_tokens: 0 }) - base) / M
   const output = (total({ input_tokens: 0, output_tokens: M }) - base) / M
   const reasoning = (total({ input_tokens: 0, output_tokens: M, output_reasoning_tokens: M }) - base) / M
-  const rates = [base, input, cachedInput, output, reasoning]
-  return rates.every(Number.isFinite) ? { kind: 'linear', base, input, cachedInput, output, reasoning } : table
+  const cacheWrite = (total({ input_tokens: M, cache_write_tokens: M, output_tokens: 0 }) - base) / M
+  const cacheWrite1h = (total({ input_tokens: M, cache_write_tokens: M, cache_write_1h_tokens: M, output_tokens: 0 }) - base) / M
+  const rates = [base, input, cachedInput, output, reasoning, cacheWrite, cacheWrite1h]
+  return rates.every(Number.isFinite) ? { kind: 'linear', base, input, cachedInput, output, reasoning, cacheWrite, cacheWrite1h } : table
 }
 
 /** Flat per-token prices: no tiers, no time-of-day or start-date conditions. */

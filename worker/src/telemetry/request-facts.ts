@@ -11,6 +11,10 @@ export interface TokenUsage {
   /** Input tokens the provider served from its own prompt cache. */
   cachedInputTokens: number
   reasoningTokens: number
+  /** Input tokens written to the provider's prompt cache (Anthropic `cache_creation_input_tokens`); part of inputTokens. */
+  cacheWriteTokens?: number
+  /** Of those, written with the 1-hour TTL (priced higher than the 5-minute default). */
+  cacheWrite1hTokens?: number
 }
 
 export interface Attempt {

@@ -4,7 +4,7 @@ import type { TokenUsage } from './request-facts.ts'
 interface OpenAiUsage {
   prompt_tokens?: number
   completion_tokens?: number
-  prompt_tokens_details?: { cached_tokens?: number | null } | null
+  prompt_tokens_details?: { cached_tokens?: number | null; cache_write_tokens?: number | null } | null
   completion_tokens_details?: { reasoning_tokens?: number | null } | null
 }
 
@@ -16,5 +16,7 @@ export function usageFacts(body: unknown): TokenUsage | undefined {
     outputTokens: usage.completion_tokens ?? 0,
     cachedInputTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
     reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,
+    // Anthropic's cache writes, as its adapter reports them in an OpenAI-shaped answer.
+    ...(usage.prompt_tokens_details?.cache_write_tokens ? { cacheWriteTokens: usage.prompt_tokens_details.cache_write_tokens } : {}),
   }
 }

@@ -42,7 +42,7 @@ async function json<T>(path: string): Promise<T> {
 // 10 requests: 4 misses, 3 exact hits, 1 semantic hit, 1 bypass, 1 error before the cache.
 const events = [
   sampleEvent({ project, ts: T0 + 1_000, latency_ms: 100, cost_usd: 0.01, key_id: 'alpha' }),
-  sampleEvent({ project, ts: T0 + 2_000, latency_ms: 200, cost_usd: 0.02, key_id: 'alpha', model_served: 'gpt-4o', model_requested: 'gpt-4o' }),
+  sampleEvent({ project, ts: T0 + 2_000, latency_ms: 200, cost_usd: 0.02, key_id: 'alpha', model_served: 'gpt-4o', model_requested: 'gpt-4o', endpoint: 'messages', cached_tokens: 100, cache_write_tokens: 600, cache_write_1h_tokens: 200 }),
   sampleEvent({ project, ts: T0 + 3_000, latency_ms: 300, cost_usd: null, price_status: 'unpriced', key_id: 'beta', model_served: 'house-1', model_requested: 'house' }),
   sampleEvent({ project, ts: T0 + MINUTE + 1_000, latency_ms: 400, cost_usd: 0.04, key_id: 'beta', price_status: 'simulated', provider: 'mock' }),
   sampleEvent({ project, ts: T0 + MINUTE + 2_000, latency_ms: 1, cache: 'HIT', cost_usd: 0, cost_saved_usd: 0.01 }),
@@ -174,6 +174,9 @@ describe('the numbers', () => {
     expect(c.by_key.find((k) => k.key_id === 'alpha')?.cost_usd).toBeCloseTo(0.03, 10)
     expect(c.by_model.find((m) => m.model === 'house-1')).toMatchObject({ unpriced_requests: 1, cost_usd: 0 })
     expect(c.by_project).toHaveLength(1)
+    // Provider prompt caching: reads and writes (1-hour writes apart), from a /v1/messages event.
+    expect(c.total).toMatchObject({ cache_read_tokens: 100, cache_write_tokens: 600, cache_write_1h_tokens: 200 })
+    expect(c.by_model.find((m) => m.model === 'gpt-4o')).toMatchObject({ cache_read_tokens: 100, cache_write_tokens: 600 })
   })
 
   it('governance: honest about what the policy does not configure, counts what events report', async () => {

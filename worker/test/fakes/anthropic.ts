@@ -44,6 +44,7 @@ export function startFakeAnthropic(apiKey: string = FAKE_KEYS.anthropic): Promis
     if (given !== apiKey) return sendError(res, 401, 'invalid x-api-key')
     if (!req.headers['anthropic-version']) return sendError(res, 400, 'anthropic-version: header is required')
     if (req.method === 'POST' && req.path === '/v1/messages') return messages(req, res)
+    if (req.method === 'POST' && req.path === '/v1/messages/count_tokens') return countTokens(req, res)
     sendError(res, 404, `Not found: ${req.method} ${req.path}`)
   })
 }
@@ -60,6 +61,16 @@ async function messages(req: FakeRequest, res: ServerResponse): Promise<void> {
     return sendJson(res, 200, { ...answer.message, content: answer.blocks, usage: { ...answer.usage, output_tokens: answer.outputTokens } }, { 'request-id': answer.requestId })
   }
   await writeSse(req, res, streamEvents(req, answer), { 'request-id': answer.requestId })
+}
+
+/** `count_tokens`: the request a message would be, without max_tokens or stream (both refused), counted. */
+async function countTokens(req: FakeRequest, res: ServerResponse): Promise<void> {
+  const body = (req.body ?? {}) as Record<string, unknown>
+  for (const key of ['max_tokens', 'stream']) if (key in body) return sendError(res, 400, `${key}: Extra inputs are not permitted`)
+  const invalid = validateMessagesRequest({ ...body, max_tokens: 1 }, req.headers['anthropic-version'] ?? '')
+  if (invalid) return sendError(res, 400, invalid)
+  if (req.script.status) return sendError(res, req.script.status, scriptedMessage(req.script.status))
+  sendJson(res, 200, { input_tokens: tokensOf(JSON.stringify([body.system ?? '', body.messages, body.tools ?? []])) })
 }
 
 function buildAnswer(req: FakeRequest) {
@@ -83,7 +94,15 @@ function buildAnswer(req: FakeRequest) {
   calls.forEach((c, i) => blocks.push({ type: 'tool_use', id: stableId('toolu_01', [body.messages, i], 22), name: c.name, input: JSON.parse(c.arguments) }))
   const prompt = tokensOf(JSON.stringify([body.system ?? '', body.messages]))
   const cached = Math.min(prompt, req.script.cachedTokens)
-  const usage = { input_tokens: prompt - cached, cache_creation_input_tokens: 0, cache_read_input_tokens: cached, service_tier: 'standard' }
+  const written = Math.min(prompt - cached, req.script.cacheWriteTokens)
+  const written1h = Math.min(written, req.script.cacheWrite1hTokens)
+  const usage = {
+    input_tokens: prompt - cached - written,
+    cache_creation_input_tokens: written,
+    cache_read_input_tokens: cached,
+    cache_creation: { ephemeral_5m_input_tokens: written - written1h, ephemeral_1h_input_tokens: written1h },
+    service_tier: 'standard',
+  }
   const message = {
     id: stableId('msg_01', body.messages, 22),
     type: 'message',
@@ -119,7 +138,7 @@ function streamEvents(req: FakeRequest, a: ReturnType<typeof buildAnswer>): stri
   events.push(
     event('message_delta', {
       delta: { stop_reason: a.message.stop_reason, stop_sequence: a.message.stop_sequence },
-      usage: { input_tokens: a.usage.input_tokens, cache_creation_input_tokens: 0, cache_read_input_tokens: a.usage.cache_read_input_tokens, output_tokens: a.outputTokens },
+      usage: { input_tokens: a.usage.input_tokens, cache_creation_input_tokens: a.usage.cache_creation_input_tokens, cache_read_input_tokens: a.usage.cache_read_input_tokens, output_tokens: a.outputTokens },
     }),
     event('message_stop', {}),
   )

@@ -16,6 +16,8 @@
  * | `error-event`   | a stream that sends the provider's mid-stream error event and ends      |
  * | `length`        | stop because of the token limit                                         |
  * | `cached-<n>`    | report n prompt tokens as read from the provider's prompt cache         |
+ * | `write-<n>`     | anthropic only: report n prompt tokens written to the prompt cache (5-minute TTL) |
+ * | `write1h-<n>`   | anthropic only: of those written, n with the 1-hour TTL               |
  * | `legacy-usage`  | groq only: ignore `stream_options` (usage only in `x_groq`)             |
  * | `text=<pct-encoded>` | answer this text instead of `You said: <last user message>`        |
  */
@@ -42,6 +44,8 @@ export interface Script {
   errorEvent: boolean
   length: boolean
   cachedTokens: number
+  cacheWriteTokens: number
+  cacheWrite1hTokens: number
   legacyUsage: boolean
   text?: string
 }
@@ -118,7 +122,7 @@ export async function startFake(handler: FakeHandler): Promise<FakeServer> {
 }
 
 export function parseScript(model: string, header: string): Script {
-  const script: Script = { delayMs: 0, gapMs: 0, toolCalls: 0, errorEvent: false, length: false, cachedTokens: 0, legacyUsage: false }
+  const script: Script = { delayMs: 0, gapMs: 0, toolCalls: 0, errorEvent: false, length: false, cachedTokens: 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0, legacyUsage: false }
   for (const raw of `${model},${header}`.split(',')) {
     const token = raw.trim()
     const number = (prefix: string) => (token.startsWith(prefix) ? Number(token.slice(prefix.length)) : Number.NaN)
@@ -128,6 +132,8 @@ export function parseScript(model: string, header: string): Script {
     else if (Number.isInteger(number('gap-'))) script.gapMs = number('gap-')
     else if (Number.isInteger(number('die-'))) script.dieAfter = number('die-')
     else if (Number.isInteger(number('cached-'))) script.cachedTokens = number('cached-')
+    else if (Number.isInteger(number('write-'))) script.cacheWriteTokens = number('write-')
+    else if (Number.isInteger(number('write1h-'))) script.cacheWrite1hTokens = number('write1h-')
     else if (token === 'tools') script.toolCalls = 1
     else if (Number.isInteger(number('tools-'))) script.toolCalls = number('tools-')
     else if (token === 'error-event') script.errorEvent = true

@@ -5,6 +5,7 @@
  *   finish chunk, then a `choices: []` usage chunk only when `stream_options.include_usage`, then
  *   `data: [DONE]`), with `usage: null` on the other chunks when usage was asked for, as OpenAI does;
  * - `POST /v1/embeddings`: float or base64 vectors (the `openai` SDK asks for base64 by default);
+ * - `POST /v1/responses`: the Responses API, JSON or typed events (openai-responses.ts);
  * - `GET /v1/models`.
  *
  * Only `Authorization: Bearer sk-test-fake-openai` is accepted (401 `invalid_api_key` otherwise).
@@ -28,6 +29,7 @@ import {
   writeSse,
 } from './fake-server.ts'
 import { FAKE_KEYS } from './keys.ts'
+import { responses } from './openai-responses.ts'
 
 const CREATED = 1_700_000_000
 
@@ -38,6 +40,10 @@ export function startFakeOpenAi(apiKey: string = FAKE_KEYS.openai): Promise<Fake
     if (req.method === 'GET' && req.path === '/v1/models') return sendJson(res, 200, modelList())
     if (req.method === 'POST' && req.path === '/v1/chat/completions') return chat(req, res)
     if (req.method === 'POST' && req.path === '/v1/embeddings') return embeddings(req, res)
+    if (req.method === 'POST' && req.path === '/v1/responses')
+      return responses(req, res, (status, message, code = null, param = null) =>
+        sendJson(res, status, openAiError(status, message, code, param), status === 429 ? { 'retry-after': '1' } : {}),
+      )
     sendJson(res, 404, openAiError(404, `Invalid URL (${req.method} ${req.path})`))
   })
 }

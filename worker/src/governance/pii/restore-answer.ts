@@ -34,8 +34,8 @@ export function restoreCompletion(raw: string, vault: PiiVault): string {
   return JSON.stringify(completion)
 }
 
-/** One streamed text field (a choice's content, or one tool call's arguments). */
-class FieldRestorer {
+/** One streamed text field (a choice's content, a tool call's arguments, or another shape's text delta). */
+export class FieldRestorer {
   private held = ''
   private readonly vault: PiiVault
   private readonly json: boolean
