@@ -87,6 +87,7 @@ export function buildEvent(input: EventInput): UsageEvent {
     experiment: facts.experiment ?? null,
     pii_counts: facts.piiCounts ?? null,
     rules: facts.ruleHits && facts.ruleHits.length > 0 ? facts.ruleHits.slice(0, 200) : null,
+    client_request_id: facts.clientRequestId ?? null,
   }
 }
 

@@ -14,7 +14,7 @@ export const eventColumns = [
   'completed', 'attempts', 'latency_ms', 'upstream_ms', 'ttfb_ms', 'input_tokens', 'output_tokens',
   'cached_tokens', 'reasoning_tokens', 'cost_usd', 'cost_saved_usd', 'price_status', 'rule_id', 'pii',
   'budget', 'rate_limit', 'policy_hash', 'attempts_detail', 'prompt', 'answer',
-  'experiment', 'pii_counts', 'rules',
+  'experiment', 'pii_counts', 'rules', 'client_request_id',
 ] as const satisfies readonly (keyof UsageEvent)[]
 
 const jsonColumns = new Set<string>(['pii', 'attempts_detail', 'pii_counts', 'rules'])

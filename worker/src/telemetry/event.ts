@@ -82,6 +82,9 @@ export const usageEventSchema = z.strictObject({
   pii_counts: z.record(text(32), count).nullable().optional(),
   /** Every rule that matched, in order, with its action. */
   rules: z.array(z.strictObject({ id: text(64), action: text(16) })).max(200).nullable().optional(),
+  // Added by migrations d1/0006, postgres/0004: `request_id` is always the gateway's own id.
+  /** The client's `X-Request-Id`, when it sent a sane one: a label to search by, never a key. */
+  client_request_id: text(128).nullable().optional(),
 })
 
 export type UsageEvent = z.output<typeof usageEventSchema>

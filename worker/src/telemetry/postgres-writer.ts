@@ -20,7 +20,7 @@ const columns: readonly [keyof UsageEvent, string][] = [
   ['cost_saved_usd', 'numeric'], ['price_status', 'text'], ['rule_id', 'text'], ['pii', 'jsonb'],
   ['budget', 'text'], ['rate_limit', 'text'], ['policy_hash', 'text'], ['attempts_detail', 'jsonb'],
   ['prompt', 'text'], ['answer', 'text'],
-  ['experiment', 'text'], ['pii_counts', 'jsonb'], ['rules', 'jsonb'],
+  ['experiment', 'text'], ['pii_counts', 'jsonb'], ['rules', 'jsonb'], ['client_request_id', 'text'],
 ]
 
 const names = columns.map(([name]) => name)
