@@ -33,25 +33,38 @@ export async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator
 export class SseSplitter {
   private readonly decoder = new TextDecoder()
   private buffer = ''
+  /** A chunk ended in "\r": it waits for the next chunk, which may start with its "\n". */
+  private pendingCr = false
 
-  /** The complete, non-blank events this chunk finished. */
+  /**
+   * The complete, non-blank events this chunk finished. Linear overall: only the new text is
+   * normalised and searched (a huge event arriving in small chunks is not rescanned each time).
+   */
   push(chunk: Uint8Array): string[] {
-    this.buffer += this.decoder.decode(chunk, { stream: true })
-    // A lone trailing "\r" waits for the next chunk's "\n" before it is normalised.
-    if (this.buffer.includes('\r')) this.buffer = this.buffer.replace(/\r\n/g, '\n')
+    let text = this.decoder.decode(chunk, { stream: true })
+    if (this.pendingCr) text = `\r${text}`
+    this.pendingCr = text.endsWith('\r')
+    if (this.pendingCr) text = text.slice(0, -1)
+    if (text.includes('\r')) text = text.replace(/\r\n/g, '\n')
+    // A separator may straddle the old buffer's last character and the new text.
+    let from = Math.max(0, this.buffer.length - 1)
+    this.buffer += text
     const events: string[] = []
+    let start = 0
     let end: number
-    while ((end = this.buffer.indexOf('\n\n')) >= 0) {
-      const event = this.buffer.slice(0, end)
-      this.buffer = this.buffer.slice(end + 2)
+    while ((end = this.buffer.indexOf('\n\n', from)) >= 0) {
+      const event = this.buffer.slice(start, end)
       if (event.trim()) events.push(event)
+      start = from = end + 2
     }
+    if (start > 0) this.buffer = this.buffer.slice(start)
     return events
   }
 
   /** Whatever the stream ended with, trimmed ('' when nothing). */
   end(): string {
-    this.buffer += this.decoder.decode()
+    this.buffer += this.decoder.decode() + (this.pendingCr ? '\r' : '')
+    this.pendingCr = false
     return this.buffer.replace(/\r\n/g, '\n').trim()
   }
 }
