@@ -8,6 +8,7 @@ import { piiKinds } from '../governance/pii/kinds.ts'
 import type { CompiledPolicy } from '../policy/compile.ts'
 import type { PolicyResponse } from './responses.ts'
 import type { AdminEnv } from './types.ts'
+import { own } from '../lib/own.ts'
 
 export function deployedPolicy(policy: CompiledPolicy): Handler<AdminEnv> {
   // The policy is fixed for the isolate's life: shape the answer once.
@@ -29,7 +30,7 @@ export function deployedPolicy(policy: CompiledPolicy): Handler<AdminEnv> {
     routes: Object.entries(policy.models).map(([alias, r]) => ({
       alias,
       kind: r.kind,
-      targets: r.targets.map((t) => ({ provider: t.provider, model: t.model ?? alias, type: policy.providers[t.provider]?.type ?? null })),
+      targets: r.targets.map((t) => ({ provider: t.provider, model: t.model ?? alias, type: own(policy.providers, t.provider)?.type ?? null })),
       retry: r.retry,
       timeout_ms: r.timeout_ms,
     })),

@@ -22,6 +22,7 @@ import type { CompiledPolicy } from '../policy/compile.ts'
 import type { RuleSubject } from '../policy/rules/define.ts'
 import type { ResolvedRoute } from '../providers/types.ts'
 import { routesFor } from './resolve-route.ts'
+import { own } from '../lib/own.ts'
 
 interface ProjectGuard {
   rules?: (subject: RuleSubject) => RuleOutcome
@@ -78,7 +79,7 @@ export function guard(policy: CompiledPolicy): MiddlewareHandler<AppEnv> {
 
   /** A rule's `route`: the same stage of resolution for the new alias (of the request's kind), keeping any variant. */
   function reroute(c: Context<AppEnv>, alias: string): void {
-    const route = policy.models[alias]
+    const route = own(policy.models, alias)
     if (!route || route.kind !== c.var.endpoint) return
     let resolved = routes(alias, alias, route, c.env)
     const { experiment, variant } = c.var.facts

@@ -20,6 +20,7 @@ import {
   type ProviderPolicy,
   type RoutePolicy,
 } from './schema.ts'
+import { own } from '../lib/own.ts'
 
 export interface PolicySource {
   /** Shown in errors, e.g. `policies/projects.yaml`. */
@@ -202,7 +203,7 @@ function checkReferences(
 
   for (const [alias, route] of Object.entries(policy.models)) {
     route.targets.forEach((target, i) => {
-      const provider = policy.providers[target.provider]
+      const provider = own(policy.providers, target.provider)
       if (!provider && reported('providers', target.provider)) return
       if (!provider) {
         const failed = [...broken.names].filter((n) => n.startsWith('providers\0')).map((n) => n.slice('providers\0'.length))
@@ -219,12 +220,12 @@ function checkReferences(
   const keyOwners = new Map<string, string>()
   for (const [projectName, project] of Object.entries(policy.projects)) {
     project.models.forEach((alias, i) => {
-      if (alias !== '*' && !policy.models[alias] && !reported('models', alias))
+      if (alias !== '*' && !own(policy.models, alias) && !reported('models', alias))
         issues.push(policyIssue('UnknownModel', where('projects', projectName, ['models', i]), `no model alias "${alias}"`))
     })
     const embedder = project.cache.semantic.embedder
     if (embedder.type === 'provider') {
-      const provider = embedder.provider ? policy.providers[embedder.provider] : undefined
+      const provider = embedder.provider ? own(policy.providers, embedder.provider) : undefined
       const at = where('projects', projectName, ['cache', 'semantic', 'embedder', embedder.provider ? 'provider' : 'type'])
       if (!embedder.provider || !embedder.model)
         issues.push(policyIssue('SchemaViolation', at, 'type provider needs both `provider` and `model`'))
