@@ -21,6 +21,7 @@ import {
   type RoutePolicy,
 } from './schema.ts'
 import { own } from '../lib/own.ts'
+import { checkProviderCredentials } from './provider-credentials.ts'
 
 export interface PolicySource {
   /** Shown in errors, e.g. `policies/projects.yaml`. */
@@ -107,6 +108,7 @@ export async function compilePolicy(sources: readonly PolicySource[], options: C
   checkReferences(merged, originOf, issues, broken)
   checkGovernance(merged, (section, entry, rest) => locate(originOf, section, entry, rest), issues)
   issues.push(...checkEnvironment(merged, options.environment ?? 'local', (section, entry, rest) => locate(originOf, section, entry, rest)))
+  issues.push(...checkProviderCredentials(merged.providers, (section, entry, rest) => locate(originOf, section, entry, rest)))
   if (issues.length > 0) return err(issues)
 
   const keys: Record<string, KeyOwner> = {}
