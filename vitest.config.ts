@@ -22,6 +22,10 @@ export default defineConfig({
                 EMBEDDINGS_URL: inject<string>('embeddingsUrl'),
                 // Alerts and reports post here (tests append a path of their own).
                 WEBHOOK_RECEIVER_URL: inject<string>('webhookUrl'),
+                // A fake Cloudflare Access team domain (its JWKS) and the key that signs its assertions.
+                FAKE_ACCESS_URL: inject<string>('accessTeamUrl'),
+                FAKE_ACCESS_PRIVATE_JWK: inject<string>('accessPrivateJwk'),
+                FAKE_ACCESS_FOREIGN_JWK: inject<string>('accessForeignJwk'),
                 FAKE_OPENAI_KEY: 'sk-test-fake-openai',
                 FAKE_ANTHROPIC_KEY: 'sk-ant-test-fake',
                 FAKE_GROQ_KEY: 'gsk_testfakegroqkey',
