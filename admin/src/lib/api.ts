@@ -30,6 +30,8 @@ export type {
   TimeseriesResponse,
 }
 export type { RequestSummary, TimeseriesPoint } from '../../../worker/src/admin-api/responses.ts'
+import type { AuditResponse } from '../../../worker/src/admin-api/audit-types.ts'
+export type { AuditResponse }
 
 /** A failed call, with what the gateway said (or why it could not be asked). */
 export class ApiError extends Error {
@@ -91,4 +93,5 @@ export const api = {
   budgets: (f: Filters) => get<BudgetsResponse>('budgets', f),
   guardrails: (f: Filters) => get<GuardrailsResponse>('guardrails', f),
   policy: () => get<PolicyResponse>('policy'),
+  audit: (f: Filters) => get<AuditResponse>('audit', { from: f.from, to: f.to, limit: f.limit, cursor: f.cursor }),
 }

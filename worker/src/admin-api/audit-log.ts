@@ -7,6 +7,7 @@ import type { Handler } from 'hono'
 import { z } from 'zod'
 import { all } from './db.ts'
 import { filtersSchema, parseQuery } from './query.ts'
+import type { AuditEntry, AuditResponse } from './audit-types.ts'
 import type { AdminEnv } from './types.ts'
 
 const auditSchema = filtersSchema.pick({ from: true, to: true }).extend({
@@ -14,26 +15,6 @@ const auditSchema = filtersSchema.pick({ from: true, to: true }).extend({
   limit: z.string().regex(/^\d{1,3}$/).transform(Number).pipe(z.int().min(1).max(200)).optional(),
   cursor: z.string().regex(/^\d{1,16}$/, 'is not a cursor from a previous page').transform(Number).optional(),
 })
-
-export interface AuditEntry {
-  id: number
-  ts: number
-  actor: string
-  method: string
-  path: string
-  query: string
-  status: number
-  ip: string | null
-  user_agent: string | null
-}
-
-export interface AuditResponse {
-  range: { from: number; to: number }
-  entries: AuditEntry[]
-  next_cursor: string | null
-  refusals: { hour: number; door: string; status: number; count: number }[]
-  refused_total: number
-}
 
 export function auditLog(now: () => number = Date.now): Handler<AdminEnv> {
   return async function auditLogHandler(c) {
