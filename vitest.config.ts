@@ -45,7 +45,7 @@ export default defineConfig({
           // The fakes run in Node (they are HTTP servers); their own tests belong to the `node` project.
           exclude: ['worker/test/fakes/**'],
           globalSetup: ['./worker/test/global-setup.ts', './worker/test/telemetry/postgres-global-setup.ts'],
-          setupFiles: ['./worker/test/telemetry/apply-d1-migrations.ts'],
+          setupFiles: ['./worker/test/telemetry/apply-d1-migrations.ts', './worker/test/log-scan.ts'],
         },
       },
       {

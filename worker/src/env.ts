@@ -7,6 +7,7 @@ import type { Admission } from './governance/admission.ts'
 import type { KeyOwner } from './policy/compile.ts'
 import type { ProjectPolicy } from './policy/schema.ts'
 import type { ResolvedRoute } from './providers/types.ts'
+import type { UsageEvent } from './telemetry/event.ts'
 import type { RequestFacts, TokenUsage } from './telemetry/request-facts.ts'
 
 export type GatewayEnv = Env & {
@@ -36,6 +37,8 @@ export interface AppVariables {
   answer?: Promise<StoredAnswer | undefined>
   /** Set by the limit stage when the request was admitted: its reservations, and the stream meter. */
   limits?: Admission
+  /** Set by telemetry when the request makes a usage event: resolves to it once built (the log line uses it). */
+  usageEvent?: Promise<UsageEvent | undefined>
 }
 
 /** A complete, successful answer as the caches keep it. */

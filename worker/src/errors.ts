@@ -90,7 +90,7 @@ export function toErrorResponse(e: unknown, c: Context<AppEnv>): Response {
     e instanceof GatewayError ? e : new GatewayError(500, 'internal_error', 'The gateway failed unexpectedly; the request id identifies it in the logs.', null, e)
   if (error.status >= 500 && error.reason === 'internal_error')
     // The stack goes to Workers logs (never the body); it names no secrets, only code locations.
-    console.error(JSON.stringify({ requestId: c.get('requestId'), error: String(e), stack: (e as Error)?.stack }))
+    console.error(JSON.stringify({ requestId: c.get('requestId'), error: scrubSecrets(String(e)), stack: scrubSecrets(String((e as Error)?.stack ?? '')) }))
   c.get('facts') && Object.assign(c.get('facts'), { status: error.status, errorCode: error.reason })
   return c.json(errorBody(error), error.status)
 }
