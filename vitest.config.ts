@@ -26,6 +26,9 @@ export default defineConfig({
                 FAKE_ACCESS_URL: inject<string>('accessTeamUrl'),
                 FAKE_ACCESS_PRIVATE_JWK: inject<string>('accessPrivateJwk'),
                 FAKE_ACCESS_FOREIGN_JWK: inject<string>('accessForeignJwk'),
+                // The fuzz suite's size and seed (worker/test/fuzz): `npm run fuzz` sets 10,000.
+                FUZZ_REQUESTS: process.env.FUZZ_REQUESTS ?? '',
+                FUZZ_SEED: process.env.FUZZ_SEED ?? '',
                 FAKE_OPENAI_KEY: 'sk-test-fake-openai',
                 FAKE_ANTHROPIC_KEY: 'sk-ant-test-fake',
                 FAKE_GROQ_KEY: 'gsk_testfakegroqkey',
