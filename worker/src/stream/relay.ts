@@ -97,7 +97,7 @@ export function relayStream(
     )
   }
 
-  const body = upstream.pipeThrough(
+  const body = endingOnBreak(upstream).pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
       start(controller) {
         arm(controller)
@@ -121,3 +121,29 @@ export function relayStream(
   return { body, answer }
 }
 
+
+/**
+ * A connection that breaks mid-stream (reset, upstream crash) would otherwise error the client's
+ * body: SDKs then raise a network error with no explanation. It ends instead with an OpenAI error
+ * event, which the relay passes on (and which marks the answer incomplete: never cached).
+ */
+function endingOnBreak(upstream: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const reader = upstream.getReader()
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read()
+        if (done) controller.close()
+        else controller.enqueue(value)
+      } catch {
+        // A blank line first: whatever partial event the break left is closed off, not glued to this one.
+        controller.enqueue(encoder.encode('\n\n'))
+        controller.enqueue(encodeSseData({ error: { message: 'The upstream connection broke mid-stream.', type: 'upstream_error', param: null, code: 'upstream_error' } }))
+        controller.close()
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason)
+    },
+  })
+}
