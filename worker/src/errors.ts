@@ -6,6 +6,7 @@ import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { AppEnv } from './env.ts'
 import { scrubSecrets } from './lib/scrub.ts'
+import { reportError } from './telemetry/error-report.ts'
 
 export type ErrorReason =
   | 'missing_api_key'
@@ -88,11 +89,21 @@ export function errorBody(error: GatewayError): { error: { message: string; type
 export function toErrorResponse(e: unknown, c: Context<AppEnv>): Response {
   const error =
     e instanceof GatewayError ? e : new GatewayError(500, 'internal_error', 'The gateway failed unexpectedly; the request id identifies it in the logs.', null, e)
-  if (error.status >= 500 && error.reason === 'internal_error')
+  if (error.status >= 500 && error.reason === 'internal_error') {
     // The stack goes to Workers logs (never the body); it names no secrets, only code locations.
     console.error(JSON.stringify({ requestId: c.get('requestId'), error: scrubSecrets(String(e)), stack: scrubSecrets(String((e as Error)?.stack ?? '')) }))
+    reportError(c.env, executionCtxOf(c), e, { request_id: c.get('requestId') ?? 'none', path: new URL(c.req.url).pathname.slice(0, 200) }) // Sentry, when SENTRY_DSN is set
+  }
   c.get('facts') && Object.assign(c.get('facts'), { status: error.status, errorCode: error.reason })
   return c.json(errorBody(error), error.status)
+}
+
+function executionCtxOf(c: Context<AppEnv>): { waitUntil(p: Promise<unknown>): void } | undefined {
+  try {
+    return c.executionCtx
+  } catch {
+    return undefined // app.request() without a context
+  }
 }
 
 export function notFound(c: Context<AppEnv>): Response {
