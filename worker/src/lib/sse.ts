@@ -35,10 +35,13 @@ export class SseSplitter {
   private buffer = ''
   /** A chunk ended in "\r": it waits for the next chunk, which may start with its "\n". */
   private pendingCr = false
+  /** Whether the pending text ends in "\n" (kept apart: asking a long pending string would flatten it). */
+  private endsWithNewline = false
 
   /**
    * The complete, non-blank events this chunk finished. Linear overall: only the new text is
-   * normalised and searched (a huge event arriving in small chunks is not rescanned each time).
+   * normalised and searched — the pending text holds no separator, so one can only be in the new
+   * text or straddle the two — and a long pending event is never rescanned (nor flattened) per chunk.
    */
   push(chunk: Uint8Array): string[] {
     let text = this.decoder.decode(chunk, { stream: true })
@@ -46,19 +49,29 @@ export class SseSplitter {
     this.pendingCr = text.endsWith('\r')
     if (this.pendingCr) text = text.slice(0, -1)
     if (text.includes('\r')) text = text.replace(/\r\n/g, '\n')
-    // A separator may straddle the old buffer's last character and the new text.
-    let from = Math.max(0, this.buffer.length - 1)
-    this.buffer += text
     const events: string[] = []
     let start = 0
-    let end: number
-    while ((end = this.buffer.indexOf('\n\n', from)) >= 0) {
-      const event = this.buffer.slice(start, end)
-      if (event.trim()) events.push(event)
-      start = from = end + 2
+    if (this.endsWithNewline && text.startsWith('\n')) {
+      this.emit(this.buffer.slice(0, -1), events)
+      start = 1
     }
-    if (start > 0) this.buffer = this.buffer.slice(start)
+    let end: number
+    while ((end = text.indexOf('\n\n', start)) >= 0) {
+      this.emit(this.buffer + text.slice(start, end), events)
+      start = end + 2
+    }
+    const rest = start === 0 ? text : text.slice(start)
+    if (rest) {
+      this.buffer += rest
+      this.endsWithNewline = rest.endsWith('\n')
+    }
     return events
+  }
+
+  private emit(event: string, events: string[]): void {
+    this.buffer = ''
+    this.endsWithNewline = false
+    if (event.trim()) events.push(event)
   }
 
   /** Whatever the stream ended with, trimmed ('' when nothing). */
