@@ -26,9 +26,6 @@ export default defineConfig({
                 FAKE_ACCESS_URL: inject<string>('accessTeamUrl'),
                 FAKE_ACCESS_PRIVATE_JWK: inject<string>('accessPrivateJwk'),
                 FAKE_ACCESS_FOREIGN_JWK: inject<string>('accessForeignJwk'),
-                // A fake Sentry ingest endpoint (its envelopes at FAKE_SENTRY_URL/__envelopes).
-                FAKE_SENTRY_DSN: inject<string>('sentryDsn'),
-                FAKE_SENTRY_URL: inject<string>('sentryUrl'),
                 // The fuzz suite's size and seed (worker/test/fuzz): `npm run fuzz` sets 10,000.
                 FUZZ_REQUESTS: process.env.FUZZ_REQUESTS ?? '',
                 FUZZ_SEED: process.env.FUZZ_SEED ?? '',

@@ -10,7 +10,6 @@ import type { TestProject } from 'vitest/node'
 import { startEmbeddingsServer } from '../../scripts/embeddings-server.ts'
 import { startFakeAccess } from './fakes/access.ts'
 import { startFakeAnthropic } from './fakes/anthropic.ts'
-import { startFakeSentry } from './fakes/sentry-ingest.ts'
 import { startFakeGroq } from './fakes/groq.ts'
 import { startFakeOpenAi } from './fakes/openai.ts'
 import { startRedisServer } from './fakes/redis-server.ts'
@@ -36,10 +35,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('accessTeamUrl', access.url)
     project.provide('accessPrivateJwk', access.privateJwk)
     project.provide('accessForeignJwk', access.foreignJwk)
-    const sentry = await startFakeSentry()
-    stops.push(sentry.close)
-    project.provide('sentryDsn', sentry.dsn)
-    project.provide('sentryUrl', sentry.url)
     const redis = await startRedisServer()
     stops.push(redis.stop)
     const shim = await startUpstashShim({ redisUrl: redis.url, token: randomBytes(16).toString('hex') })
@@ -73,7 +68,5 @@ declare module 'vitest' {
     accessTeamUrl: string
     accessPrivateJwk: string
     accessForeignJwk: string
-    sentryDsn: string
-    sentryUrl: string
   }
 }
