@@ -22,6 +22,13 @@ export default defineConfig({
                 EMBEDDINGS_URL: inject<string>('embeddingsUrl'),
                 // Alerts and reports post here (tests append a path of their own).
                 WEBHOOK_RECEIVER_URL: inject<string>('webhookUrl'),
+                // A fake Cloudflare Access team domain (its JWKS) and the key that signs its assertions.
+                FAKE_ACCESS_URL: inject<string>('accessTeamUrl'),
+                FAKE_ACCESS_PRIVATE_JWK: inject<string>('accessPrivateJwk'),
+                FAKE_ACCESS_FOREIGN_JWK: inject<string>('accessForeignJwk'),
+                // The fuzz suite's size and seed (worker/test/fuzz): `npm run fuzz` sets 10,000.
+                FUZZ_REQUESTS: process.env.FUZZ_REQUESTS ?? '',
+                FUZZ_SEED: process.env.FUZZ_SEED ?? '',
                 FAKE_OPENAI_KEY: 'sk-test-fake-openai',
                 FAKE_ANTHROPIC_KEY: 'sk-ant-test-fake',
                 FAKE_GROQ_KEY: 'gsk_testfakegroqkey',
@@ -41,7 +48,7 @@ export default defineConfig({
           // The fakes run in Node (they are HTTP servers); their own tests belong to the `node` project.
           exclude: ['worker/test/fakes/**'],
           globalSetup: ['./worker/test/global-setup.ts', './worker/test/telemetry/postgres-global-setup.ts'],
-          setupFiles: ['./worker/test/telemetry/apply-d1-migrations.ts'],
+          setupFiles: ['./worker/test/telemetry/apply-d1-migrations.ts', './worker/test/log-scan.ts'],
         },
       },
       {

@@ -45,6 +45,8 @@ describe('stack settings', () => {
     [{ accountId, supabase: { enabled: true } }, 'watchllm:supabase.organizationId: needs organizationId when enabled'],
     [{ accountId, admin: { enabled: true, emails: ['not-an-email'] } }, 'watchllm:admin.emails.0: Invalid email address'],
     [{ accountId, semantic: { enabled: true, dimensions: 4096 } }, 'watchllm:semantic.dimensions: Too big: expected number to be <=1536'],
+    [{ accountId, admin: { enabled: true, emails: ['a@example.com'], accessTeamDomain: 'team.cloudflareaccess.com' } }, 'watchllm:admin.accessAud: accessTeamDomain and accessAud go together'],
+    [{ accountId, admin: { enabled: true, emails: ['a@example.com'], accessTeamDomain: 'http://evil.example', accessAud: 'a'.repeat(64) } }, 'watchllm:admin.accessTeamDomain: must be <team>.cloudflareaccess.com'],
   ])('%j is refused with “%s”', (values, message) => {
     const result = settings(values)
     expect(result.ok).toBe(false)

@@ -63,6 +63,17 @@ export const settingsSchema = z.object({
       emails: z.array(z.email()).default([]),
       /** Access service token ids allowed in without a person (automation, `npm run smoke:cloud`). */
       serviceTokenIds: z.array(z.uuid()).default([]),
+      /**
+       * The Zero Trust team domain (`myteam.cloudflareaccess.com`) and the admin Access application's
+       * AUD tag (stack output `adminAccessAud` after the first deploy): together they make the gateway
+       * verify Access's signed assertion on every admin call (worker/src/admin-api/access-jwt.ts).
+       */
+      accessTeamDomain: z.string().regex(/^[a-z0-9-]+\.cloudflareaccess\.com$/, 'must be <team>.cloudflareaccess.com').optional(),
+      accessAud: z.string().regex(/^[0-9a-f]{64}$/, 'must be the application AUD tag (64 hex characters)').optional(),
+    })
+    .refine((a) => (a.accessTeamDomain === undefined) === (a.accessAud === undefined), {
+      message: 'accessTeamDomain and accessAud go together',
+      path: ['accessAud'],
     })
     .refine((a) => !a.enabled || a.emails.length > 0, { message: 'needs at least one email for Cloudflare Access', path: ['emails'] })
     .default({ enabled: false, emails: [], serviceTokenIds: [] }),

@@ -159,6 +159,8 @@ const gateway = new Gateway('gateway', {
     // The worker compares SHA-256 hashes in constant time; it never holds the admin token itself.
     ...(adminToken ? { ADMIN_TOKEN_SHA256: adminToken.apply((t) => createHash('sha256').update(t).digest('hex')) } : {}),
     ...(upstash ? { UPSTASH_REDIS_REST_URL: upstash.restUrl, UPSTASH_REDIS_REST_TOKEN: upstash.restToken } : {}),
+    // Not secret, but set per stack: the gateway then believes an admin identity only from a verified Access assertion.
+    ...(settings.admin.accessAud ? { ACCESS_TEAM_DOMAIN: settings.admin.accessTeamDomain!, ACCESS_AUD: settings.admin.accessAud } : {}),
   },
   domain: settings.domain,
   deployedMigrationTag,
@@ -206,6 +208,8 @@ export const queues = gateway.queueNames
 export const vectorIndexNames = Object.fromEntries(vectorIndexes.map(([b, v]) => [b, v.indexName]))
 export const supabaseProjectRef = supabase?.projectRef
 export const adminUrl = admin?.url
+/** The admin Access application's AUD tag: set it as `admin.accessAud` (with `admin.accessTeamDomain`) so the gateway verifies Access assertions. */
+export const adminAccessAud = admin?.accessAud
 export const optionalParts = {
   upstash: settings.upstash.enabled,
   supabase: settings.supabase.enabled,

@@ -20,7 +20,7 @@ import { freePort, startLocalGateway, type LocalGateway } from './local-gateway.
 
 const artifacts = fileURLToPath(new URL('../../test-artifacts/admin/', import.meta.url))
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const pages = ['/', '/requests', '/cache', '/costs', '/experiments', '/budgets', '/policy'] as const
+const pages = ['/', '/requests', '/cache', '/costs', '/experiments', '/budgets', '/policy', '/audit'] as const
 
 let gateway: LocalGateway
 let embeddings: EmbeddingsServer
@@ -272,6 +272,20 @@ describe('the admin site after real traffic', () => {
     const pii = page.locator('[data-testid="pii-hits"] tbody tr')
     expect(await pii.first().textContent()).toBe('email110')
     expect(problems).toEqual([])
+  })
+
+  it('Audit lists the authenticated admin reads (token fingerprints, never tokens) and counts refused calls', async () => {
+    // A refused call: counted, not recorded. An isolate's first refusal is written at once.
+    expect((await fetch(`${gateway.url}/admin/api/policy`)).status).toBe(401)
+    const { page, problems } = await open('/audit')
+    const rows = page.locator('[data-testid="audit-entries"] tbody tr')
+    expect(await rows.count()).toBeGreaterThan(0)
+    expect(await rows.filter({ hasText: /token:[0-9a-f]{12}/ }).count()).toBeGreaterThan(0)
+    expect(await page.locator('[data-testid="audit-entries"]').textContent()).not.toContain('lgw_admin_local_dev_token')
+    expect(Number(await raw(page, 'refused'))).toBeGreaterThanOrEqual(1)
+    expect(await page.locator('[data-testid="audit-refusals"] tbody tr').count()).toBeGreaterThanOrEqual(1)
+    expect(problems).toEqual([])
+    await page.context().close()
   })
 
   it('shows an error state, not a blank page, when the gateway is unreachable', async () => {

@@ -36,6 +36,8 @@ export class AdminSite extends pulumi.ComponentResource {
   readonly url: pulumi.Output<string>
   readonly projectName: pulumi.Output<string>
   readonly accessApplicationId: pulumi.Output<string>
+  /** The Access application's audience tag: what the gateway checks Access assertions against. */
+  readonly accessAud: pulumi.Output<string>
 
   constructor(name: string, args: AdminSiteArgs, opts?: pulumi.ComponentResourceOptions) {
     super('watchllm:admin:AdminSite', name, {}, opts)
@@ -115,6 +117,7 @@ export class AdminSite extends pulumi.ComponentResource {
     this.url = pulumi.interpolate`https://${project.subdomain}`
     this.projectName = project.name
     this.accessApplicationId = app.id
-    this.registerOutputs({ url: this.url, projectName: this.projectName, accessApplicationId: this.accessApplicationId })
+    this.accessAud = app.aud
+    this.registerOutputs({ url: this.url, projectName: this.projectName, accessApplicationId: this.accessApplicationId, accessAud: this.accessAud })
   }
 }

@@ -18,6 +18,7 @@ import { limit } from './middleware/limit.ts'
 import { listModels } from './middleware/list-models.ts'
 import { recordUsage } from './middleware/record-usage.ts'
 import { requestId } from './middleware/request-id.ts'
+import { requestLog } from './middleware/request-log.ts'
 import { resolveRoute } from './middleware/resolve-route.ts'
 import { semanticCache } from './middleware/semantic-cache.ts'
 import { validate } from './middleware/validate.ts'
@@ -39,6 +40,7 @@ export function createApp(policy: CompiledPolicy): Hono<AppEnv> {
   const limits = limit(policy) // 5. rate limits and budgets: one counter call per scope, settled after the answer
 
   app.use('*', requestId())
+  app.use('*', requestLog()) // one JSON line per request to the Worker's logs, after the answer
   app.get('/health', health(policy))
   app.route('/admin/api', adminApi(policy))
 

@@ -8,6 +8,7 @@ import type { KeyOwner } from './policy/compile.ts'
 import type { ProjectPolicy } from './policy/schema.ts'
 import type { ResolvedRoute } from './providers/types.ts'
 import type { NativeRequest, ShapeId } from './shapes/types.ts'
+import type { UsageEvent } from './telemetry/event.ts'
 import type { RequestFacts, TokenUsage } from './telemetry/request-facts.ts'
 
 export type GatewayEnv = Env & {
@@ -41,6 +42,8 @@ export interface AppVariables {
   hit?: StoredAnswer
   /** Set by the limit stage when the request was admitted: its reservations, and the stream meter. */
   limits?: Admission
+  /** Set by telemetry when the request makes a usage event: resolves to it once built (the log line uses it). */
+  usageEvent?: Promise<UsageEvent | undefined>
 }
 
 /** A complete, successful answer as the caches keep it. */

@@ -8,6 +8,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { AppEnv } from './env.ts'
 import { scrubSecrets } from './lib/scrub.ts'
 import { anthropicErrorBody } from './shapes/messages/errors.ts'
+import { reportError } from './telemetry/error-report.ts'
 
 export type ErrorReason =
   | 'missing_api_key'
@@ -90,13 +91,23 @@ export function errorBody(error: GatewayError): { error: { message: string; type
 export function toErrorResponse(e: unknown, c: Context<AppEnv>): Response {
   const error =
     e instanceof GatewayError ? e : new GatewayError(500, 'internal_error', 'The gateway failed unexpectedly; the request id identifies it in the logs.', null, e)
-  if (error.status >= 500 && error.reason === 'internal_error')
+  if (error.status >= 500 && error.reason === 'internal_error') {
     // The stack goes to Workers logs (never the body); it names no secrets, only code locations.
-    console.error(JSON.stringify({ requestId: c.get('requestId'), error: String(e), stack: (e as Error)?.stack }))
+    console.error(JSON.stringify({ requestId: c.get('requestId'), error: scrubSecrets(String(e)), stack: scrubSecrets(String((e as Error)?.stack ?? '')) }))
+    reportError(c.env, executionCtxOf(c), e, { request_id: c.get('requestId') ?? 'none', path: new URL(c.req.url).pathname.slice(0, 200) }) // Sentry, when SENTRY_DSN is set
+  }
   c.get('facts') && Object.assign(c.get('facts'), { status: error.status, errorCode: error.reason })
   if (new URL(c.req.url).pathname.startsWith('/v1/messages'))
     return c.json(anthropicErrorBody(error.status, error.reason, scrubSecrets(error.message), c.get('requestId')), error.status)
   return c.json(errorBody(error), error.status)
+}
+
+function executionCtxOf(c: Context<AppEnv>): { waitUntil(p: Promise<unknown>): void } | undefined {
+  try {
+    return c.executionCtx
+  } catch {
+    return undefined // app.request() without a context
+  }
 }
 
 export function notFound(c: Context<AppEnv>): Response {

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto'
 import type { TestProject } from 'vitest/node'
 import { startEmbeddingsServer } from '../../scripts/embeddings-server.ts'
+import { startFakeAccess } from './fakes/access.ts'
 import { startFakeAnthropic } from './fakes/anthropic.ts'
 import { startFakeGroq } from './fakes/groq.ts'
 import { startFakeOpenAi } from './fakes/openai.ts'
@@ -30,6 +31,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
       startWebhookReceiver(),
     ])
     stops.push(openai.close, anthropic.close, groq.close, embeddings.close, webhooks.close)
+    const access = await startFakeAccess()
+    stops.push(access.close)
+    project.provide('accessTeamUrl', access.url)
+    project.provide('accessPrivateJwk', access.privateJwk)
+    project.provide('accessForeignJwk', access.foreignJwk)
     const redis = await startRedisServer()
     stops.push(redis.stop)
     const shim = await startUpstashShim({ redisUrl: redis.url, token: randomBytes(16).toString('hex') })
@@ -62,5 +68,8 @@ declare module 'vitest' {
     embeddingsUrl: string
     webhookUrl: string
     simulationPairs: LabelledPair[]
+    accessTeamUrl: string
+    accessPrivateJwk: string
+    accessForeignJwk: string
   }
 }

@@ -32,6 +32,8 @@ export type {
 export type { RequestSummary, TimeseriesPoint } from '../../../worker/src/admin-api/responses.ts'
 import type { SemanticVerificationResponse } from '../../../worker/src/admin-api/semantic-verification.ts'
 export type { SemanticScope, SemanticVerificationResponse } from '../../../worker/src/admin-api/semantic-verification.ts'
+import type { AuditResponse } from '../../../worker/src/admin-api/audit-types.ts'
+export type { AuditResponse }
 
 /** A failed call, with what the gateway said (or why it could not be asked). */
 export class ApiError extends Error {
@@ -94,4 +96,5 @@ export const api = {
   budgets: (f: Filters) => get<BudgetsResponse>('budgets', f),
   guardrails: (f: Filters) => get<GuardrailsResponse>('guardrails', f),
   policy: () => get<PolicyResponse>('policy'),
+  audit: (f: Filters) => get<AuditResponse>('audit', { from: f.from, to: f.to, limit: f.limit, cursor: f.cursor }),
 }

@@ -1,24 +1,33 @@
 /**
- * Every admin API call, allowed or refused, becomes a row in `admin_audit` (written in `waitUntil`,
- * after the answer). Preflight requests are not accesses and are not recorded.
+ * The admin API's audit: every *authenticated* call (the door's auth stage named an actor) becomes a
+ * row in `admin_audit`, written in `waitUntil` after the answer. Refused calls are only counted in
+ * aggregate (refusals.ts), so anonymous traffic cannot turn into a D1 write per request. Preflight
+ * requests are not accesses and are not recorded.
  *
- * @example api.use('*', auditAdminAccess())
+ * @example api.use('*', auditAdminAccess(Date.now, 'token'))
  */
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
+import { countRefusal, type AdminDoor } from './refusals.ts'
 import type { AdminEnv } from './types.ts'
 
 const INSERT = `INSERT INTO admin_audit (ts, actor, method, path, query, status, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 
-export function auditAdminAccess(now: () => number = Date.now): MiddlewareHandler<AdminEnv> {
+export function auditAdminAccess(now: () => number = Date.now, door: AdminDoor = 'token'): MiddlewareHandler<AdminEnv> {
   return async function auditAdminAccessStage(c, next) {
     if (c.req.method === 'OPTIONS') return next()
     const at = now()
     await next()
+    const actor = c.var.adminActor
+    if (!actor) {
+      const flush = countRefusal(c.env.DB, door, c.res.status, at)
+      if (flush) waitUntil(c, flush)
+      return
+    }
     const url = new URL(c.req.url)
     const write = c.env.DB.prepare(INSERT)
       .bind(
         at,
-        c.var.adminActor ?? 'anonymous',
+        actor,
         c.req.method,
         url.pathname.slice(0, 512),
         url.search.slice(0, 1024),
@@ -29,10 +38,14 @@ export function auditAdminAccess(now: () => number = Date.now): MiddlewareHandle
       .run()
       .then(() => undefined)
       .catch((e: unknown) => console.error(JSON.stringify({ audit: 'write_failed', path: url.pathname, status: c.res.status, error: String(e) })))
-    try {
-      c.executionCtx.waitUntil(write)
-    } catch {
-      // No execution context (unit tests): the write still runs.
-    }
+    waitUntil(c, write)
+  }
+}
+
+function waitUntil(c: Context<AdminEnv>, work: Promise<void>): void {
+  try {
+    c.executionCtx.waitUntil(work)
+  } catch {
+    // No execution context (unit tests): the write still runs.
   }
 }

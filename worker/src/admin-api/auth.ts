@@ -2,8 +2,8 @@
  * Admin API access: `Authorization: Bearer <admin token>`, whose SHA-256 must equal the
  * `ADMIN_TOKEN_SHA256` secret (the token itself is stored nowhere), compared in constant time.
  * With no hash configured this door is closed (the admin site uses the other one: its service binding,
- * site-auth.ts). The identity header the admin site forwards means nothing here: only the binding
- * may name a person that way.
+ * site-auth.ts). No identity header means anything here; a person is named only by a Cloudflare
+ * Access assertion that verifies (access-jwt.ts), when Access stands in front of this hostname.
  *
  * @example api.use('*', adminAuth())
  */
@@ -12,10 +12,11 @@ import { secretOf } from '../env.ts'
 import { GatewayError } from '../errors.ts'
 import { sha256Hex } from '../lib/hash.ts'
 import { timingSafeEqualHex } from '../lib/timing-safe.ts'
+import { accessConfigOf, verifyAccessAssertion } from './access-jwt.ts'
+import { ACCESS_ASSERTION_HEADER } from './site-auth.ts'
 import type { AdminEnv } from './types.ts'
 
 const bearer = /^Bearer\s+(\S{8,512})\s*$/i
-const identity = /^[\w.+@-]{1,200}$/
 
 export function adminAuth(): MiddlewareHandler<AdminEnv> {
   return async function adminAuthStage(c, next) {
@@ -26,9 +27,10 @@ export function adminAuth(): MiddlewareHandler<AdminEnv> {
     if (!token) throw new GatewayError(401, 'missing_api_key', 'Missing admin token: send `Authorization: Bearer <admin token>`.')
     const hash = await sha256Hex(token)
     if (!timingSafeEqualHex(hash, expected)) throw new GatewayError(401, 'invalid_api_key', 'Invalid admin token.')
-    // Set by Cloudflare Access when it stands in front of the gateway's hostname.
-    const who = c.req.header('cf-access-authenticated-user-email')
-    c.set('adminActor', `token:${hash.slice(0, 12)}${who && identity.test(who) ? ` ${who}` : ''}`)
+    // Set by Cloudflare Access when it stands in front of the gateway's hostname; believed only once verified.
+    const access = accessConfigOf(c.env)
+    const verified = access ? await verifyAccessAssertion(c.req.header(ACCESS_ASSERTION_HEADER), access) : undefined
+    c.set('adminActor', `token:${hash.slice(0, 12)}${verified?.ok ? ` ${verified.value}` : ''}`)
     await next()
   }
 }

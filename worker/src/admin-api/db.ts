@@ -1,11 +1,26 @@
-/** Small typed helpers over D1 for the admin API's read queries (bound parameters only). */
+/**
+ * Small typed helpers over D1 for the admin API's read queries (bound parameters only). A D1 that
+ * cannot answer is a 503 the caller can retry, never a 500.
+ */
+import { GatewayError } from '../errors.ts'
+
+const unavailable = (e: unknown) =>
+  new GatewayError(503, 'storage_unavailable', 'The usage store (D1) could not be read just now; try again shortly.', null, e)
 
 export async function all<T>(db: D1Database, sql: string, params: readonly (string | number | null)[]): Promise<T[]> {
-  return (await db.prepare(sql).bind(...params).all<T>()).results
+  try {
+    return (await db.prepare(sql).bind(...params).all<T>()).results
+  } catch (e) {
+    throw unavailable(e)
+  }
 }
 
 export async function first<T>(db: D1Database, sql: string, params: readonly (string | number | null)[]): Promise<T | undefined> {
-  return (await db.prepare(sql).bind(...params).first<T>()) ?? undefined
+  try {
+    return (await db.prepare(sql).bind(...params).first<T>()) ?? undefined
+  } catch (e) {
+    throw unavailable(e)
+  }
 }
 
 /** SUM() over no rows is NULL in SQL; the API says 0. */

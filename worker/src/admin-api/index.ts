@@ -1,6 +1,7 @@
 /**
  * The admin read API, mounted at `/admin/api`: read-only JSON over the telemetry in D1 and the
- * deployed policy. Every call is audited; every call but a CORS preflight needs the admin token;
+ * deployed policy. Every authenticated call is audited (refused ones are counted in aggregate); every
+ * call but a CORS preflight needs the admin token (or, through the admin site, its binding);
  * browsers may call it only from `ADMIN_ORIGIN` (the admin site normally goes through its own
  * same-origin proxy and needs no CORS at all).
  *
@@ -12,6 +13,7 @@ import { secretOf } from '../env.ts'
 import { GatewayError, toErrorResponse } from '../errors.ts'
 import type { CompiledPolicy } from '../policy/compile.ts'
 import { auditAdminAccess } from './audit.ts'
+import { auditLog } from './audit-log.ts'
 import { adminAuth } from './auth.ts'
 import { adminSiteAuth } from './site-auth.ts'
 import { cacheStats } from './cache.ts'
@@ -26,7 +28,7 @@ import type { AdminEnv } from './types.ts'
 
 export function adminApi(policy: CompiledPolicy, now: () => number = Date.now, door: 'token' | 'admin-site' = 'token'): Hono<AdminEnv> {
   const api = new Hono<AdminEnv>()
-  api.use('*', adminCors(), auditAdminAccess(now), noStore(), door === 'token' ? adminAuth() : adminSiteAuth())
+  api.use('*', adminCors(), auditAdminAccess(now, door), noStore(), door === 'token' ? adminAuth() : adminSiteAuth())
 
   api.get('/overview', overview(now))
   api.get('/timeseries', timeseries(now))
@@ -39,6 +41,7 @@ export function adminApi(policy: CompiledPolicy, now: () => number = Date.now, d
   api.get('/budgets', budgets(policy, now))
   api.get('/guardrails', guardrails(policy, now))
   api.get('/policy', deployedPolicy(policy))
+  api.get('/audit', auditLog(now))
 
   api.all('*', (c) => {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD')

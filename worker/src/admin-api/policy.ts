@@ -1,13 +1,15 @@
 /**
  * `GET /admin/api/policy`: what is deployed — the policy hash, its source files, projects (key ids,
  * never key hashes; rules and PII actions), model routes, experiments and providers (types and
- * secret names, never values).
+ * secret names, never values; URLs without user info or query values).
  */
 import type { Handler } from 'hono'
 import { piiKinds } from '../governance/pii/kinds.ts'
 import type { CompiledPolicy } from '../policy/compile.ts'
+import { redactUrl } from '../policy/provider-credentials.ts'
 import type { PolicyResponse } from './responses.ts'
 import type { AdminEnv } from './types.ts'
+import { own } from '../lib/own.ts'
 
 export function deployedPolicy(policy: CompiledPolicy): Handler<AdminEnv> {
   // The policy is fixed for the isolate's life: shape the answer once.
@@ -29,7 +31,7 @@ export function deployedPolicy(policy: CompiledPolicy): Handler<AdminEnv> {
     routes: Object.entries(policy.models).map(([alias, r]) => ({
       alias,
       kind: r.kind,
-      targets: r.targets.map((t) => ({ provider: t.provider, model: t.model ?? alias, type: policy.providers[t.provider]?.type ?? null })),
+      targets: r.targets.map((t) => ({ provider: t.provider, model: t.model ?? alias, type: own(policy.providers, t.provider)?.type ?? null })),
       retry: r.retry,
       timeout_ms: r.timeout_ms,
     })),
@@ -46,7 +48,8 @@ export function deployedPolicy(policy: CompiledPolicy): Handler<AdminEnv> {
       name,
       type: p.type,
       secret: p.api_key?.secret ?? null,
-      base_url: typeof p.base_url === 'string' ? p.base_url : p.base_url ? `var:${p.base_url.var}` : null,
+      // Policy refuses credentials in URLs; the view redacts user info and query values all the same.
+      base_url: typeof p.base_url === 'string' ? redactUrl(p.base_url) : p.base_url ? `var:${p.base_url.var}` : null,
     })),
   }
   return function deployedPolicyHandler(c) {

@@ -17,6 +17,7 @@ import { adopt, drawLocal, LEASE_SHARE, rateOf, returning } from './leases.ts'
 import type { ProjectPlan, ScopePlan } from './plan.ts'
 import type { AdmitAnswer, BudgetSpec, Cost, Crossing, Holding, LeaseCall, RateSnapshot, Scope, Unit } from './protocol.ts'
 import { aliasRates, costAt } from './route-prices.ts'
+import { own } from '../lib/own.ts'
 
 /**
  * How long a ledger holds a lease it never hears back about (an isolate that died): long enough
@@ -122,7 +123,7 @@ export function costsFor(policy: CompiledPolicy, admission: Admission, aliases: 
   const prompt = admission.promptTokens
   const output = admission.tokenCost - prompt
   for (const alias of aliases) {
-    if (policy.models[alias]?.kind !== kind) continue
+    if (own(policy.models, alias)?.kind !== kind) continue
     // Compilation refuses USD budgets over unpriced models; should one get through, it cannot fit.
     const rates = aliasRates(policy, alias)
     costs[alias] = {
@@ -144,7 +145,7 @@ export async function runAdmission(
 ): Promise<void> {
   const timeoutMs = plan.limits?.timeout_ms ?? 1_000
   const stream = c.var.body.stream === true
-  const cost = costs[admission.alias]
+  const cost = own(costs, admission.alias)
   await Promise.all([
     ...admission.calls.map(async (call) => {
       const need: Holding = { requests: call.rate?.requests ? 1 : 0, tokens: call.rate?.tokens ? admission.tokenCost : 0, budgets: {} }

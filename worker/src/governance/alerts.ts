@@ -11,6 +11,7 @@ import type { ProjectPolicy } from '../policy/schema.ts'
 import { claimNew, finish, reclaim, retryable } from './dispatch.ts'
 import type { Crossing, Scope } from './protocol.ts'
 import { postWebhook, type WebhookMessage } from './webhook.ts'
+import { own } from '../lib/own.ts'
 
 export interface ScopedCrossing {
   scope: Scope
@@ -51,7 +52,7 @@ export async function retryAlerts(env: GatewayEnv, policy: CompiledPolicy, now: 
   let sent = 0
   for (const id of await retryable(env.DB, 'budget_alerts', now)) {
     const row = await env.DB.prepare('SELECT * FROM budget_alerts WHERE id = ?').bind(id).first<AlertRow>()
-    const webhook = row ? policy.projects[row.project]?.alerts?.webhook : undefined
+    const webhook = row ? own(policy.projects, row.project)?.alerts?.webhook : undefined
     if (!row || !webhook || !(await reclaim(env.DB, 'budget_alerts', id, now))) continue
     const delivery = await postWebhook(env, webhook, alertMessage(row), now)
     await finish(env.DB, 'budget_alerts', id, delivery, now)

@@ -18,6 +18,7 @@ import type { ParamOverrides } from '../policy/param-overrides.ts'
 import type { RoutePolicy } from '../policy/schema.ts'
 import type { ResolvedRoute } from '../providers/types.ts'
 import { metadataValue } from '../policy/rules/metadata.ts'
+import { own } from '../lib/own.ts'
 
 export type RouteCache = (key: string, alias: string, route: RoutePolicy, env: GatewayEnv) => ResolvedRoute
 
@@ -57,14 +58,14 @@ export function compileExperiments(policy: CompiledPolicy): Map<string, Compiled
   for (const [id, experiment] of Object.entries(policy.experiments ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (experiment.status !== 'active') continue
     for (const asked of experiment.match.models) {
-      const askedRoute = policy.models[asked]
+      const askedRoute = own(policy.models, asked)
       if (!askedRoute) continue
       let upTo = 0
       const variants = experiment.variants.map((v): CompiledVariant => {
         upTo += v.weight
         const target = v.target
         // A target variant keeps the asked alias's kind, retry and timeout, with this one target.
-        const route: RoutePolicy = target ? { ...askedRoute, targets: [{ provider: target.provider, model: target.model, timeout_ms: target.timeout_ms }] } : policy.models[v.model ?? asked]!
+        const route: RoutePolicy = target ? { ...askedRoute, targets: [{ provider: target.provider, model: target.model, timeout_ms: target.timeout_ms }] } : own(policy.models, v.model ?? asked)!
         const alias = target ? asked : (v.model ?? asked)
         return { id: v.id, upTo, alias, route, routeKey: target ? `${asked}\0${id}\0${v.id}` : alias, params: v.params }
       })

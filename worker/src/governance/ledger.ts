@@ -14,6 +14,7 @@
  */
 import type { Actual, AdmitAnswer, BudgetSpec, BudgetView, Crossing, Holding, LeaseCall, ScopeView } from './protocol.ts'
 import { adjust, levelAt, snapshot, take, type BucketSpec, type BucketState } from './token-bucket.ts'
+import { own } from '../lib/own.ts'
 
 export interface BudgetState {
   period: string
@@ -88,15 +89,15 @@ export class Ledger {
     // Budgets: downgrades first (they choose the alias), then the hard caps at that alias's cost.
     const current = call.budgets.map((spec) => ({ spec, budget: this.budget(spec, now), reserved: this.reserved(spec, now) }))
     for (const { spec, budget, reserved } of current) {
-      if (spec.action !== 'downgrade' || !spec.downgradeTo || answer.alias === spec.downgradeTo || !call.costs[spec.downgradeTo]) continue
-      const cost = call.costs[answer.alias]
+      if (spec.action !== 'downgrade' || !spec.downgradeTo || answer.alias === spec.downgradeTo || !own(call.costs, spec.downgradeTo)) continue
+      const cost = own(call.costs, answer.alias)
       if (cost && budget.used + reserved + cost.full[spec.unit] > spec.limit) {
         answer.alias = spec.downgradeTo
         answer.downgradedBy = spec.name
         this.announceRefusal(spec, budget, answer.crossings, now)
       }
     }
-    const cost = call.costs[answer.alias]
+    const cost = own(call.costs, answer.alias)
     for (const { spec, budget, reserved } of current) {
       const full = cost?.full[spec.unit] ?? 0
       const room = spec.limit - budget.used - reserved

@@ -7,6 +7,7 @@
 import type { CompiledPolicy } from '../policy/compile.ts'
 import { priceSubjectFor } from '../telemetry/price-subject.ts'
 import { priceUsage, type PriceSubject } from '../telemetry/pricing.ts'
+import { own } from '../lib/own.ts'
 
 /** USD per token, and per request. */
 export interface Rates {
@@ -21,7 +22,7 @@ const byPolicy = new WeakMap<CompiledPolicy, Map<string, Rates | null>>()
 /** The dearest rates any target of `alias` charges; null when one of them cannot be priced. */
 export function aliasRates(policy: CompiledPolicy, alias: string): Rates | null {
   return cached(policy, `alias\0${alias}`, () => {
-    const route = policy.models[alias]
+    const route = own(policy.models, alias)
     if (!route) return null
     let worst: Rates = { base: 0, input: 0, output: 0 }
     for (const target of route.targets) {
@@ -36,7 +37,7 @@ export function aliasRates(policy: CompiledPolicy, alias: string): Rates | null 
 /** The rates of the target that answered; null when the price table does not know it. */
 export function targetRates(policy: CompiledPolicy, alias: string, provider: string, model: string, baseUrl?: string): Rates | null {
   return cached(policy, `target\0${alias}\0${provider}\0${model}\0${baseUrl ?? ''}`, () => {
-    const config = policy.providers[provider]
+    const config = own(policy.providers, provider)
     const url = baseUrl ?? (typeof config?.base_url === 'string' ? config.base_url : undefined)
     return ratesOf(priceSubjectFor(policy, { alias, provider, model, baseUrl: url }).subject)
   })

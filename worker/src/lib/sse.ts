@@ -33,25 +33,51 @@ export async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator
 export class SseSplitter {
   private readonly decoder = new TextDecoder()
   private buffer = ''
+  /** A chunk ended in "\r": it waits for the next chunk, which may start with its "\n". */
+  private pendingCr = false
+  /** Whether the pending text ends in "\n" (kept apart: asking a long pending string would flatten it). */
+  private endsWithNewline = false
 
-  /** The complete, non-blank events this chunk finished. */
+  /**
+   * The complete, non-blank events this chunk finished. Linear overall: only the new text is
+   * normalised and searched — the pending text holds no separator, so one can only be in the new
+   * text or straddle the two — and a long pending event is never rescanned (nor flattened) per chunk.
+   */
   push(chunk: Uint8Array): string[] {
-    this.buffer += this.decoder.decode(chunk, { stream: true })
-    // A lone trailing "\r" waits for the next chunk's "\n" before it is normalised.
-    if (this.buffer.includes('\r')) this.buffer = this.buffer.replace(/\r\n/g, '\n')
+    let text = this.decoder.decode(chunk, { stream: true })
+    if (this.pendingCr) text = `\r${text}`
+    this.pendingCr = text.endsWith('\r')
+    if (this.pendingCr) text = text.slice(0, -1)
+    if (text.includes('\r')) text = text.replace(/\r\n/g, '\n')
     const events: string[] = []
+    let start = 0
+    if (this.endsWithNewline && text.startsWith('\n')) {
+      this.emit(this.buffer.slice(0, -1), events)
+      start = 1
+    }
     let end: number
-    while ((end = this.buffer.indexOf('\n\n')) >= 0) {
-      const event = this.buffer.slice(0, end)
-      this.buffer = this.buffer.slice(end + 2)
-      if (event.trim()) events.push(event)
+    while ((end = text.indexOf('\n\n', start)) >= 0) {
+      this.emit(this.buffer + text.slice(start, end), events)
+      start = end + 2
+    }
+    const rest = start === 0 ? text : text.slice(start)
+    if (rest) {
+      this.buffer += rest
+      this.endsWithNewline = rest.endsWith('\n')
     }
     return events
   }
 
+  private emit(event: string, events: string[]): void {
+    this.buffer = ''
+    this.endsWithNewline = false
+    if (event.trim()) events.push(event)
+  }
+
   /** Whatever the stream ended with, trimmed ('' when nothing). */
   end(): string {
-    this.buffer += this.decoder.decode()
+    this.buffer += this.decoder.decode() + (this.pendingCr ? '\r' : '')
+    this.pendingCr = false
     return this.buffer.replace(/\r\n/g, '\n').trim()
   }
 }

@@ -11,6 +11,7 @@ import { GatewayError } from '../errors.ts'
 import { sha256Hex } from '../lib/hash.ts'
 import { timingSafeEqualHex } from '../lib/timing-safe.ts'
 import type { CompiledPolicy } from '../policy/compile.ts'
+import { own } from '../lib/own.ts'
 
 export function authenticate(policy: CompiledPolicy): MiddlewareHandler<AppEnv> {
   const keys = new Map(Object.entries(policy.keys).map(([sha256, owner]) => [sha256, { ...owner, sha256 }]))
@@ -26,7 +27,7 @@ export function authenticate(policy: CompiledPolicy): MiddlewareHandler<AppEnv> 
       entry !== undefined && timingSafeEqualHex(hash, entry.sha256) && (!entry.localOnly || c.env.WATCHLLM_ENV === 'local')
     // One message for unknown, revoked and local-only keys: the caller learns nothing about which.
     if (!entry || !accepted) throw new GatewayError(401, 'invalid_api_key', 'Invalid API key.')
-    const project = policy.projects[entry.project]
+    const project = own(policy.projects, entry.project)
     if (!project) throw new GatewayError(401, 'invalid_api_key', 'Invalid API key.')
     c.set('caller', { project: entry.project, keyId: entry.keyId, localOnly: entry.localOnly, keyHash: hash })
     c.set('project', project)

@@ -15,6 +15,7 @@ import { relayStream } from '../stream/relay.ts'
 import { usageFacts } from '../telemetry/usage.ts'
 import { callShaped } from '../upstream/call-shaped.ts'
 import { callWithFailover } from '../upstream/failover.ts'
+import { UpstreamError } from '../upstream/upstream-error.ts'
 
 export function callUpstream(now: () => number = Date.now): MiddlewareHandler<AppEnv> {
   return async function callUpstreamStage(c) {
@@ -33,7 +34,7 @@ export function callUpstream(now: () => number = Date.now): MiddlewareHandler<Ap
           return adapter.embeddings(c.var.body as EmbeddingsRequest, { target, signal, env: c.env })
         },
         { clientSignal, now, onAttempt },
-      )
+      ).catch((e: unknown) => passRetryAfter(c, e))
       return answerJson(c, answered.target, answered.ms, answered.value, JSON.stringify(answered.value))
     }
 
@@ -41,7 +42,7 @@ export function callUpstream(now: () => number = Date.now): MiddlewareHandler<Ap
       c.var.route,
       (target, signal) => adapterFor(target).chat(c.var.body as ChatRequest, { target, signal, env: c.env }),
       { clientSignal, now, onAttempt },
-    )
+    ).catch((e: unknown) => passRetryAfter(c, e))
     const result = answered.value
     if (result.type === 'json')
       return answerJson(c, answered.target, answered.ms, result.completion, result.raw ?? JSON.stringify(result.completion))
@@ -83,6 +84,16 @@ function answerJson(c: Context<AppEnv>, target: ResolvedTarget, upstreamMs: numb
   c.set('answer', Promise.resolve(answer))
   const headers = answerHeaders(c, { cache: facts.cache ?? 'MISS', provider: target.provider, model: target.model, format: 'json' })
   return new Response(raw, { status: 200, headers })
+}
+
+/**
+ * The last provider was rate limiting (429) or overloaded (503) and said when to come back: the
+ * client's SDK gets the same `Retry-After`, so it backs off as long as the provider asked.
+ */
+function passRetryAfter(c: Context<AppEnv>, e: unknown): never {
+  const cause = e instanceof GatewayError ? e.cause : undefined
+  if (cause instanceof UpstreamError && cause.retryAfter && (cause.status === 429 || cause.status === 503)) c.header('Retry-After', cause.retryAfter)
+  throw e
 }
 
 /** Marks answers the `mock` provider made up, so no cache outside local development keeps them. */

@@ -12,6 +12,7 @@ import type { MiddlewareHandler } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from '../env.ts'
 import { GatewayError } from '../errors.ts'
+import { parseJsonBody } from './json-body.ts'
 
 const MAX_BODY_BYTES = 4096
 
@@ -26,14 +27,7 @@ export type FeedbackResponse = { object: 'feedback'; request_id: string; score: 
 
 export function recordFeedback(now: () => number = Date.now): MiddlewareHandler<AppEnv> {
   return async function recordFeedbackStage(c) {
-    const text = await c.req.text()
-    if (text.length > MAX_BODY_BYTES) throw new GatewayError(413, 'payload_too_large', `Feedback is at most ${MAX_BODY_BYTES} bytes.`)
-    let json: unknown
-    try {
-      json = JSON.parse(text)
-    } catch (e) {
-      throw new GatewayError(400, 'invalid_json', `The body is not valid JSON: ${(e as Error).message}`)
-    }
+    const json = await parseJsonBody(c.req.raw, MAX_BODY_BYTES, `Feedback is at most ${MAX_BODY_BYTES} bytes.`)
     const parsed = feedbackSchema.safeParse(json)
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!

@@ -25,6 +25,7 @@ import { replaceNativeBody } from '../shapes/native.ts'
 import { shapes } from '../shapes/registry.ts'
 import type { Shape } from '../shapes/types.ts'
 import { routesFor } from './resolve-route.ts'
+import { own } from '../lib/own.ts'
 
 interface ProjectGuard {
   rules?: (subject: RuleSubject) => RuleOutcome
@@ -84,7 +85,7 @@ export function guard(policy: CompiledPolicy): MiddlewareHandler<AppEnv> {
 
   /** A rule's `route`: the same stage of resolution for the new alias (of the request's kind), keeping any variant. */
   function reroute(c: Context<AppEnv>, alias: string): void {
-    const route = policy.models[alias]
+    const route = own(policy.models, alias)
     if (!route || route.kind !== c.var.endpoint) return
     let resolved = routes(alias, alias, route, c.env)
     const { experiment, variant } = c.var.facts

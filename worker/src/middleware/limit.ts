@@ -20,6 +20,7 @@ import { releaseAdmission, settleAdmission } from '../governance/settle.ts'
 import { meterFor } from '../governance/stream-meter.ts'
 import type { CompiledPolicy } from '../policy/compile.ts'
 import { routesFor } from './resolve-route.ts'
+import { own } from '../lib/own.ts'
 
 const saneSession = /^[\w.:@-]{1,128}$/
 
@@ -36,7 +37,7 @@ export function limit(policy: CompiledPolicy): MiddlewareHandler<AppEnv> {
     const costs = costsFor(policy, admission, [admission.alias, ...plan.downgrades], c.var.route.kind)
     await runAdmission(c, admission, plan, costs, (work) => waitUntil(c, work))
     if (admission.served !== admission.alias) {
-      const route = policy.models[admission.served]
+      const route = own(policy.models, admission.served)
       const resolved = route ? routes(admission.served, admission.served, route, c.env) : undefined
       // A downgrade target with no configured provider leaves the request on its own alias.
       if (resolved && resolved.targets.length > 0) c.set('route', resolved)

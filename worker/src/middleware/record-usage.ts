@@ -11,6 +11,7 @@ import type { Context, MiddlewareHandler } from 'hono'
 import type { AppEnv, StoredAnswer } from '../env.ts'
 import type { CompiledPolicy } from '../policy/compile.ts'
 import { buildEvent, type EventCost, type EventEndpoint } from '../telemetry/build-event.ts'
+import type { UsageEvent } from '../telemetry/event.ts'
 import { costHeaders, costOf } from '../telemetry/cost.ts'
 import { answerText, promptText } from '../telemetry/logged-text.ts'
 import { telemetryUserId } from '../telemetry/redact.ts'
@@ -38,6 +39,8 @@ export function recordUsage(policy: CompiledPolicy, now: () => number = Date.now
 
     const pending = c.var.answer
     const httpStatus = c.res.status
+    let built: (event: UsageEvent | undefined) => void = () => undefined
+    c.set('usageEvent', new Promise<UsageEvent | undefined>((resolve) => (built = resolve)))
     const work = (async () => {
       // Start only once the answer is on its way: the runtime writes the response over several
       // event-loop turns, and the queue send (locally: a broker in the same process) must not
@@ -65,8 +68,10 @@ export function recordUsage(policy: CompiledPolicy, now: () => number = Date.now
         prompt: logText && c.var.body ? promptText(c.var.body, maxChars) : null,
         answer: logText && answer ? answerText(answer, maxChars) : null,
       })
+      built(event)
       await sendEvent(event, { queue: c.env.EVENTS, sinks: sinksOf(c.env) })
     })().catch((e: unknown) => console.error(JSON.stringify({ telemetry: 'event_failed', request_id: c.var.requestId, error: String(e) })))
+    void work.finally(() => built(undefined)) // an event that failed to build still releases the log line
     waitUntil(c, work)
   }
 }

@@ -13,13 +13,14 @@ import { canonicalJson, sha256Hex } from '../lib/hash.ts'
 import type { CompiledPolicy } from '../policy/compile.ts'
 import type { ProviderPolicy, RoutePolicy } from '../policy/schema.ts'
 import type { ResolvedRoute, ResolvedTarget } from '../providers/types.ts'
+import { own } from '../lib/own.ts'
 
 export function resolveRoute(policy: CompiledPolicy): MiddlewareHandler<AppEnv> {
   const cachedRoute = routesFor(policy)
   const variantRoute = experimentRouter(policy, cachedRoute) // A/B: governance/experiments.ts
   return async function resolveRouteStage(c, next) {
     const alias = String(c.var.body.model)
-    const route = policy.models[alias]
+    const route = own(policy.models, alias)
     if (!route) throw new GatewayError(404, 'model_not_found', `The model \`${alias}\` does not exist.`, 'model')
     if (!mayUse(c.var.project.models, alias))
       throw new GatewayError(403, 'model_not_allowed', `This project may not use \`${alias}\`.`, 'model')
@@ -82,7 +83,7 @@ export function mayUse(allowed: readonly string[], alias: string): boolean {
 export function resolveTargets(alias: string, route: RoutePolicy, providers: Record<string, ProviderPolicy>, env: GatewayEnv): ResolvedTarget[] {
   const out: ResolvedTarget[] = []
   for (const target of route.targets) {
-    const config = providers[target.provider]
+    const config = own(providers, target.provider)
     if (!config) continue
     const apiKey = config.api_key ? secretOf(env, config.api_key.secret) : undefined
     if (config.api_key && !apiKey) continue

@@ -1,6 +1,7 @@
 /**
- * Parse and validate: a size limit (the project's `request.max_body_bytes`), JSON, then the
- * endpoint's schema. Every failure is a 400/413/415 naming the field, never a 500.
+ * Parse and validate: a size limit (the project's `request.max_body_bytes`, counted while the body
+ * is read, chunked or not), JSON nested at most MAX_JSON_DEPTH deep, then the endpoint's schema.
+ * Every failure is a 400/413/415 naming the field, never a 500.
  *
  * @example app.post('/v1/chat/completions', validate('chat', chatRequestSchema), …)
  */
@@ -10,6 +11,7 @@ import type { AppEnv, Endpoint } from '../env.ts'
 import { GatewayError } from '../errors.ts'
 import { prepareNative } from '../shapes/native.ts'
 import type { Shape } from '../shapes/types.ts'
+import { parseJsonBody } from './json-body.ts'
 
 /** With a `shape` (Messages, Responses), the body is that shape's, and the chat view of it becomes `c.var.body` (shapes/native.ts). */
 export function validate(endpoint: Endpoint, schema: z.ZodType<Record<string, unknown>>, shape?: Shape): MiddlewareHandler<AppEnv> {
@@ -21,14 +23,7 @@ export function validate(endpoint: Endpoint, schema: z.ZodType<Record<string, un
     if (!/^application\/(?:[\w.+-]*\+)?json\b/i.test(type) && !/^text\/plain\b/i.test(type))
       throw new GatewayError(415, 'unsupported_media_type', `Send the body as application/json (got ${type.slice(0, 60)}).`)
 
-    const bytes = await c.req.arrayBuffer()
-    if (bytes.byteLength > limit) throw tooLarge(limit)
-    let json: unknown
-    try {
-      json = JSON.parse(new TextDecoder().decode(bytes))
-    } catch (e) {
-      throw new GatewayError(400, 'invalid_json', `The body is not valid JSON: ${(e as Error).message}`)
-    }
+    const json = await parseJsonBody(c.req.raw, limit)
     const parsed = schema.safeParse(json)
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!

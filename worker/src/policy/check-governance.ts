@@ -8,6 +8,7 @@ import { policyIssue } from './errors.ts'
 import type { ExperimentPolicy } from './experiments.ts'
 import { regexProblem } from './regex-safety.ts'
 import type { ProjectPolicy, ProviderPolicy, RoutePolicy } from './schema.ts'
+import { own } from '../lib/own.ts'
 
 type Locate = (section: 'projects' | 'experiments', entry: string, rest: (string | number)[]) => { file: string; line: number; path: string }
 
@@ -36,7 +37,7 @@ function checkRules(policy: Governed, projectName: string, project: ProjectPolic
       if (condition.kind === 'model') {
         const aliases = condition.in ?? condition.not_in ?? []
         aliases.forEach((alias, k) => {
-          if (!policy.models[alias]) issues.push(policyIssue('UnknownModel', at('when', j, condition.in ? 'in' : 'not_in', k), `no model alias "${alias}"`))
+          if (!own(policy.models, alias)) issues.push(policyIssue('UnknownModel', at('when', j, condition.in ? 'in' : 'not_in', k), `no model alias "${alias}"`))
           else if (condition.in) pinned.add(alias)
         })
       }
@@ -46,12 +47,12 @@ function checkRules(policy: Governed, projectName: string, project: ProjectPolic
       }
     })
     if (rule.then.kind === 'route') {
-      const target = policy.models[rule.then.model]
+      const target = own(policy.models, rule.then.model)
       if (!target) issues.push(policyIssue('UnknownModel', at('then', 'model'), `no model alias "${rule.then.model}"`))
       else
         for (const alias of pinned)
-          if (policy.models[alias]!.kind !== target.kind)
-            issues.push(policyIssue('WrongModelKind', at('then', 'model'), `"${rule.then.model}" is a ${target.kind} alias but the rule matches ${policy.models[alias]!.kind} alias "${alias}"`))
+          if (own(policy.models, alias)!.kind !== target.kind)
+            issues.push(policyIssue('WrongModelKind', at('then', 'model'), `"${rule.then.model}" is a ${target.kind} alias but the rule matches ${own(policy.models, alias)!.kind} alias "${alias}"`))
     }
   })
 }
@@ -63,11 +64,11 @@ function checkExperiment(policy: Governed, name: string, experiment: ExperimentP
     issues.push(policyIssue('ExperimentWeights', at('variants'), `the weights sum to ${Number(total.toFixed(6))}; they must sum to 100`))
 
   experiment.match.projects?.forEach((project, i) => {
-    if (!policy.projects[project]) issues.push(policyIssue('UnknownProject', at('match', 'projects', i), `no project "${project}"`))
+    if (!own(policy.projects, project)) issues.push(policyIssue('UnknownProject', at('match', 'projects', i), `no project "${project}"`))
   })
   let kind: RoutePolicy['kind'] | undefined
   experiment.match.models.forEach((alias, i) => {
-    const route = policy.models[alias]
+    const route = own(policy.models, alias)
     if (!route) return issues.push(policyIssue('UnknownModel', at('match', 'models', i), `no model alias "${alias}"`))
     if (kind && route.kind !== kind) issues.push(policyIssue('WrongModelKind', at('match', 'models', i), `"${alias}" is a ${route.kind} alias; the experiment's other models are ${kind}`))
     kind ??= route.kind
@@ -79,13 +80,13 @@ function checkExperiment(policy: Governed, name: string, experiment: ExperimentP
     if (first !== undefined) issues.push(policyIssue('DuplicateEntry', at('variants', i, 'id'), `variant id "${variant.id}" is already used by variants.${first}`))
     else ids.set(variant.id, i)
     if (variant.model) {
-      const route = policy.models[variant.model]
+      const route = own(policy.models, variant.model)
       if (!route) issues.push(policyIssue('UnknownModel', at('variants', i, 'model'), `no model alias "${variant.model}"`))
       else if (kind && route.kind !== kind)
         issues.push(policyIssue('WrongModelKind', at('variants', i, 'model'), `"${variant.model}" is ${route.kind === 'embeddings' ? 'an' : 'a'} ${route.kind} alias; this experiment splits ${kind} requests`))
     }
     if (variant.target) {
-      const provider = policy.providers[variant.target.provider]
+      const provider = own(policy.providers, variant.target.provider)
       if (!provider) issues.push(policyIssue('UnknownProvider', at('variants', i, 'target', 'provider'), `no provider "${variant.target.provider}"`))
       else if (kind === 'embeddings' && provider.type === 'anthropic')
         issues.push(policyIssue('WrongRouteKind', at('variants', i, 'target', 'provider'), 'anthropic has no embeddings endpoint'))

@@ -10,6 +10,7 @@ import { priceUsage } from '../telemetry/pricing.ts'
 import type { CompiledPolicy } from './compile.ts'
 import { policyIssue, type PolicyIssue } from './errors.ts'
 import type { ProjectPolicy, ProviderPolicy, RoutePolicy } from './schema.ts'
+import { own } from '../lib/own.ts'
 
 type Where = (section: 'projects', entry: string, rest: (string | number)[]) => { file: string; line: number; path: string }
 interface Merged {
@@ -39,7 +40,7 @@ export function checkLimits(policy: Merged, where: Where, issues: PolicyIssue[])
       if (budget.tokens !== undefined && budget.scope !== 'session')
         issues.push(policyIssue('TokenBudgetScope', at('budgets', budgetName, 'tokens'), `a ${budget.scope} has no session to count tokens for`))
       if (budget.downgrade_to !== undefined) {
-        const target = policy.models[budget.downgrade_to]
+        const target = own(policy.models, budget.downgrade_to)
         const problem = !target
           ? `no model alias "${budget.downgrade_to}"`
           : target.kind !== 'chat'
@@ -78,7 +79,7 @@ function unpricedTargets(policy: Merged, may: (alias: string) => boolean): strin
     if (!may(alias)) continue
     for (const target of route.targets) {
       const model = target.model ?? alias
-      const config = policy.providers[target.provider]
+      const config = own(policy.providers, target.provider)
       const baseUrl = typeof config?.base_url === 'string' ? config.base_url : undefined
       const { subject } = priceSubjectFor(policy as CompiledPolicy, { alias, provider: target.provider, model, baseUrl })
       if (priceUsage(subject, ONE_OF_EACH).status === 'unpriced') out.push(`\`${alias}\` → ${target.provider}/${model}`)

@@ -21,6 +21,8 @@ import {
   type RoutePolicy,
 } from './schema.ts'
 import { judgeProblem } from './semantic-verification.ts'
+import { own } from '../lib/own.ts'
+import { checkProviderCredentials } from './provider-credentials.ts'
 
 export interface PolicySource {
   /** Shown in errors, e.g. `policies/projects.yaml`. */
@@ -107,6 +109,7 @@ export async function compilePolicy(sources: readonly PolicySource[], options: C
   checkReferences(merged, originOf, issues, broken)
   checkGovernance(merged, (section, entry, rest) => locate(originOf, section, entry, rest), issues)
   issues.push(...checkEnvironment(merged, options.environment ?? 'local', (section, entry, rest) => locate(originOf, section, entry, rest)))
+  issues.push(...checkProviderCredentials(merged.providers, (section, entry, rest) => locate(originOf, section, entry, rest)))
   if (issues.length > 0) return err(issues)
 
   const keys: Record<string, KeyOwner> = {}
@@ -203,7 +206,7 @@ function checkReferences(
 
   for (const [alias, route] of Object.entries(policy.models)) {
     route.targets.forEach((target, i) => {
-      const provider = policy.providers[target.provider]
+      const provider = own(policy.providers, target.provider)
       if (!provider && reported('providers', target.provider)) return
       if (!provider) {
         const failed = [...broken.names].filter((n) => n.startsWith('providers\0')).map((n) => n.slice('providers\0'.length))
@@ -220,12 +223,12 @@ function checkReferences(
   const keyOwners = new Map<string, string>()
   for (const [projectName, project] of Object.entries(policy.projects)) {
     project.models.forEach((alias, i) => {
-      if (alias !== '*' && !policy.models[alias] && !reported('models', alias))
+      if (alias !== '*' && !own(policy.models, alias) && !reported('models', alias))
         issues.push(policyIssue('UnknownModel', where('projects', projectName, ['models', i]), `no model alias "${alias}"`))
     })
     const embedder = project.cache.semantic.embedder
     if (embedder.type === 'provider') {
-      const provider = embedder.provider ? policy.providers[embedder.provider] : undefined
+      const provider = embedder.provider ? own(policy.providers, embedder.provider) : undefined
       const at = where('projects', projectName, ['cache', 'semantic', 'embedder', embedder.provider ? 'provider' : 'type'])
       if (!embedder.provider || !embedder.model)
         issues.push(policyIssue('SchemaViolation', at, 'type provider needs both `provider` and `model`'))

@@ -5,6 +5,7 @@
  */
 import { policyIssue, type PolicyIssue } from './errors.ts'
 import type { ProjectPolicy, ProviderPolicy, RoutePolicy } from './schema.ts'
+import { own } from '../lib/own.ts'
 
 export const policyEnvironments = ['local', 'production'] as const
 export type PolicyEnvironment = (typeof policyEnvironments)[number]
@@ -20,7 +21,7 @@ export function checkEnvironment(
   const issues: PolicyIssue[] = []
   for (const [alias, route] of Object.entries(policy.models))
     route.targets.forEach((target, i) => {
-      if (policy.providers[target.provider]?.type === 'mock')
+      if (own(policy.providers, target.provider)?.type === 'mock')
         issues.push(
           policyIssue('LocalOnlyTarget', where('models', alias, ['targets', i, 'provider']), `routes to the mock provider "${target.provider}", which only answers under WATCHLLM_ENV=local`),
         )

@@ -84,6 +84,14 @@ export const policyErrors = {
     title: 'Alert webhook incomplete',
     hint: 'set `alerts.webhook.url: { secret: NAME }` (and `signing_key: { secret: NAME }` for `format: generic`); see "Alerts and reports" in README.md.',
   },
+  CredentialInUrl: {
+    title: 'Credential in a provider URL',
+    hint: 'take the credential out of `base_url` and send it as `api_key: { secret: NAME }` or `headers: { <name>: { secret: NAME } }`; a URL that differs per environment can be `{ var: NAME }`.',
+  },
+  LiteralAuthHeader: {
+    title: 'Literal value for an authentication header',
+    hint: 'write `{ secret: NAME }` for this header and set the value with `pulumi config set --secret NAME` (locally: an environment variable).',
+  },
 } as const
 
 export type PolicyErrorName = keyof typeof policyErrors

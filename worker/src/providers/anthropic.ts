@@ -14,6 +14,7 @@
 import Anthropic from '@anthropic-ai/sdk'
 import { toUpstreamError, UpstreamError } from '../upstream/upstream-error.ts'
 import { anthropicCountTokens, anthropicMessages } from './anthropic-native.ts'
+import { checkAnthropicMessage, checkFirstChunk } from './answer-shape.ts'
 import { toAnthropicRequest } from './anthropic-request.ts'
 import { toChatCompletion } from './anthropic-response.ts'
 import { toOpenAiSse } from './anthropic-stream.ts'
@@ -52,10 +53,10 @@ export const anthropic: ProviderAdapter = {
       if (request.stream) {
         const events = await client.messages.create({ ...mapped.value, stream: true }, requestOptions(call))
         const body = toOpenAiSse(events, { created, model: call.target.model, signal: call.signal, abort: () => events.controller.abort() })
-        return { type: 'stream', body }
+        return { type: 'stream', body: await checkFirstChunk(body, call.target.provider) }
       }
       const message = await client.messages.create(mapped.value, requestOptions(call))
-      return { type: 'json', completion: toChatCompletion(message, created) }
+      return { type: 'json', completion: toChatCompletion(checkAnthropicMessage(message, call.target.provider), created) }
     } catch (e) {
       throw toUpstreamError(e, call.signal)
     }

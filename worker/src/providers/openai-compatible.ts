@@ -10,6 +10,7 @@
 import OpenAI from 'openai'
 import type { ProviderType } from '../policy/schema.ts'
 import { toUpstreamError, UpstreamError } from '../upstream/upstream-error.ts'
+import { checkChatCompletion, checkEmbeddings, checkFirstChunk } from './answer-shape.ts'
 import { cachedClient } from './client-cache.ts'
 import type { ChatRequest, ChatResult, EmbeddingsRequest, ProviderAdapter, ResolvedTarget, UpstreamCall } from './types.ts'
 
@@ -52,14 +53,14 @@ export function openAiStyleAdapter(
             .create({ ...body, ...streamUsage(request) } as never, optionsFor(call))
             .asResponse()
           if (!response.body) throw new UpstreamError('protocol', response.status, 'upstream sent an empty stream')
-          return { type: 'stream', body: response.body }
+          return { type: 'stream', body: await checkFirstChunk(response.body, call.target.provider) }
         }
         // The raw body is parsed once here and then sent on verbatim: no SDK re-parse, no re-serialise.
         const response = await client.chat.completions
           .create({ ...body, stream: false } as never, optionsFor(call))
           .asResponse()
         const raw = await response.text()
-        return { type: 'json', completion: JSON.parse(raw), raw }
+        return { type: 'json', completion: checkChatCompletion(JSON.parse(raw), call.target.provider), raw }
       } catch (e) {
         throw toUpstreamError(e, call.signal)
       }
@@ -68,7 +69,8 @@ export function openAiStyleAdapter(
       const client = clientFor(call.target)
       if (!client.embeddings) throw new UpstreamError('protocol', 0, `${id} has no embeddings endpoint`)
       try {
-        return (await client.embeddings.create({ ...request, model: call.target.model } as never, optionsFor(call))) as never
+        const answer = await client.embeddings.create({ ...request, model: call.target.model } as never, optionsFor(call))
+        return checkEmbeddings(answer, call.target.provider)
       } catch (e) {
         throw toUpstreamError(e, call.signal)
       }

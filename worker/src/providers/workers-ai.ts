@@ -16,6 +16,7 @@ import type { GatewayEnv } from '../env.ts'
 import { scrubSecrets } from '../lib/scrub.ts'
 import { toUpstreamError, UpstreamError } from '../upstream/upstream-error.ts'
 import type { ChatRequest, EmbeddingsRequest, ProviderAdapter, UpstreamCall } from './types.ts'
+import { checkFirstChunk } from './answer-shape.ts'
 import { toOpenAiStream, toToolCall, type WorkersAiToolCall } from './workers-ai-stream.ts'
 
 /** The slice of the `Ai` binding this adapter uses (tests pass a fake). */
@@ -40,9 +41,10 @@ export const workersAi: ProviderAdapter = {
     const created = Math.floor(Date.now() / 1000)
     try {
       const output = await ai.run(call.target.model, toWorkersAiInputs(request), { signal: call.signal })
-      if (!request.stream) return { type: 'json', completion: toChatCompletion(output as WorkersAiChatOutput, { id, created, model: call.target.model }) }
+      if (!request.stream) return { type: 'json', completion: toChatCompletion(checkWorkersAiOutput(output), { id, created, model: call.target.model }) }
       if (!(output instanceof ReadableStream)) throw new UpstreamError('protocol', 0, 'Workers AI did not return a stream')
-      return { type: 'stream', body: toOpenAiStream(output as ReadableStream<Uint8Array>, { id, created, model: call.target.model }) }
+      const body = toOpenAiStream(output as ReadableStream<Uint8Array>, { id, created, model: call.target.model })
+      return { type: 'stream', body: await checkFirstChunk(body, call.target.provider) }
     } catch (e) {
       throw toWorkersAiError(e, call.signal)
     }
@@ -61,6 +63,15 @@ export const workersAi: ProviderAdapter = {
       throw toWorkersAiError(e, call.signal)
     }
   },
+}
+
+/** A text-generation answer has a `response` or `tool_calls`; anything else (an `errors` envelope…) is not one. */
+function checkWorkersAiOutput(output: unknown): WorkersAiChatOutput {
+  const o = output as WorkersAiChatOutput & { errors?: unknown; error?: unknown } | null
+  const answered = typeof o === 'object' && o !== null && (o.response !== undefined || Array.isArray(o.tool_calls))
+  if (!answered || o.error !== undefined || (Array.isArray(o.errors) && o.errors.length > 0))
+    throw new UpstreamError('protocol', 200, 'Workers AI answered without a response: not a text-generation result')
+  return o
 }
 
 function bindingOf(env: GatewayEnv): WorkersAiBinding {

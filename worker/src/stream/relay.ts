@@ -84,7 +84,8 @@ export function relayEvents<A>(upstream: ReadableStream<Uint8Array>, codec: Stre
     )
   }
 
-  const body = upstream.pipeThrough(
+  let broken = false
+  const body = endingOnBreak(upstream, () => (broken = true)).pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
       start(controller) {
         arm(controller)
@@ -96,6 +97,14 @@ export function relayEvents<A>(upstream: ReadableStream<Uint8Array>, codec: Stre
       flush(controller) {
         clearTimeout(idle)
         const rest = splitter.end()
+        if (broken) {
+          // Whatever partial event the break left is dropped; the client gets the shape's error event.
+          if (ended) return
+          ended = true
+          settle(undefined)
+          controller.enqueue(codec.errorEvent({ message: 'The upstream connection broke mid-stream.', type: 'upstream_error', param: null, code: 'upstream_error' }))
+          return
+        }
         if (rest) handleEvent(rest, controller)
         settle(codec.result())
       },
@@ -108,3 +117,27 @@ export function relayEvents<A>(upstream: ReadableStream<Uint8Array>, codec: Stre
   return { body, answer }
 }
 
+
+/**
+ * A connection that breaks mid-stream (reset, upstream crash) would otherwise error the client's
+ * body: SDKs then raise a network error with no explanation. It ends the stream instead, and
+ * `onBreak` lets the relay close it with the shape's own error event (an incomplete answer: never cached).
+ */
+function endingOnBreak(upstream: ReadableStream<Uint8Array>, onBreak: () => void): ReadableStream<Uint8Array> {
+  const reader = upstream.getReader()
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read()
+        if (done) controller.close()
+        else controller.enqueue(value)
+      } catch {
+        onBreak()
+        controller.close()
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason)
+    },
+  })
+}

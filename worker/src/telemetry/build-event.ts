@@ -91,6 +91,7 @@ export function buildEvent(input: EventInput): UsageEvent {
     rules: facts.ruleHits && facts.ruleHits.length > 0 ? facts.ruleHits.slice(0, 200) : null,
     cache_write_tokens: usage?.cacheWriteTokens ?? 0,
     cache_write_1h_tokens: usage?.cacheWrite1hTokens ?? 0,
+    client_request_id: facts.clientRequestId ?? null,
   }
 }
 

@@ -15,7 +15,7 @@ export const eventColumns = [
   'cached_tokens', 'reasoning_tokens', 'cost_usd', 'cost_saved_usd', 'price_status', 'rule_id', 'pii',
   'budget', 'rate_limit', 'policy_hash', 'attempts_detail', 'prompt', 'answer',
   'experiment', 'pii_counts', 'rules',
-  'cache_write_tokens', 'cache_write_1h_tokens',
+  'cache_write_tokens', 'cache_write_1h_tokens', 'client_request_id',
 ] as const satisfies readonly (keyof UsageEvent)[]
 
 const jsonColumns = new Set<string>(['pii', 'attempts_detail', 'pii_counts', 'rules'])

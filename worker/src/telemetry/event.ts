@@ -88,6 +88,9 @@ export const usageEventSchema = z.strictObject({
   cache_write_tokens: count.optional(),
   /** Of those, written with the 1-hour TTL. */
   cache_write_1h_tokens: count.optional(),
+  // Added by migrations d1/0006, postgres/0004: `request_id` is always the gateway's own id.
+  /** The client's `X-Request-Id`, when it sent a sane one: a label to search by, never a key. */
+  client_request_id: text(128).nullable().optional(),
 })
 
 export type UsageEvent = z.output<typeof usageEventSchema>

@@ -21,7 +21,7 @@ const columns: readonly [keyof UsageEvent, string][] = [
   ['budget', 'text'], ['rate_limit', 'text'], ['policy_hash', 'text'], ['attempts_detail', 'jsonb'],
   ['prompt', 'text'], ['answer', 'text'],
   ['experiment', 'text'], ['pii_counts', 'jsonb'], ['rules', 'jsonb'],
-  ['cache_write_tokens', 'integer'], ['cache_write_1h_tokens', 'integer'],
+  ['cache_write_tokens', 'integer'], ['cache_write_1h_tokens', 'integer'], ['client_request_id', 'text'],
 ]
 
 const names = columns.map(([name]) => name)
@@ -30,6 +30,16 @@ const INSERT = `INSERT INTO watchllm.usage_events (${names.join(', ')})
 SELECT ${selected.join(', ')}
 FROM jsonb_to_recordset($1::text::jsonb) AS x(${columns.map(([n, t]) => `${n} ${t}`).join(', ')})
 ON CONFLICT (request_id) DO NOTHING`
+
+/** Control characters and lone surrogates JSON allows but Postgres text and jsonb refuse. */
+const unstorable = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
+
+/**
+ * Postgres refuses NUL and unpaired surrogates in text (`unsupported Unicode escape sequence`): one
+ * such client-supplied string (a model name, say) would fail its whole batch again and again. They
+ * become U+FFFD, as a decoder would render them.
+ */
+const postgresSafe = (_key: string, value: unknown): unknown => (typeof value === 'string' ? value.replace(unstorable, '\ufffd') : value)
 
 export interface PostgresTarget {
   connectionString: string
@@ -51,7 +61,7 @@ export async function writeEventsToPostgres(target: PostgresTarget, events: read
   }
   const sql = postgres(target.connectionString, options)
   try {
-    await sql.unsafe(INSERT, [JSON.stringify(events)])
+    await sql.unsafe(INSERT, [JSON.stringify(events, postgresSafe)])
   } finally {
     await sql.end({ timeout: 1 }).catch(() => undefined)
   }

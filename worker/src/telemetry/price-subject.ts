@@ -9,6 +9,7 @@
 import type { CompiledPolicy } from '../policy/compile.ts'
 import type { ProviderPolicy, ProviderType } from '../policy/schema.ts'
 import type { PriceSubject } from './pricing.ts'
+import { own } from '../lib/own.ts'
 
 export interface PricedAs {
   subject: PriceSubject
@@ -27,13 +28,13 @@ export function priceSubjectFor(
   policy: CompiledPolicy,
   answer: { alias: string | undefined; provider: string; model: string; baseUrl?: string },
 ): PricedAs {
-  const config = policy.providers[answer.provider]
+  const config = own(policy.providers, answer.provider)
   if (!config) return { subject: { model: answer.model }, simulated: false }
   if (config.type !== 'mock') return { subject: subjectOf(config, answer.model, answer.baseUrl), simulated: false }
 
-  const route = answer.alias === undefined ? undefined : policy.models[answer.alias]
+  const route = answer.alias === undefined ? undefined : own(policy.models, answer.alias)
   for (const target of route?.targets ?? []) {
-    const real = policy.providers[target.provider]
+    const real = own(policy.providers, target.provider)
     if (!real || real.type === 'mock' || (target.model ?? answer.alias) !== answer.model) continue
     return { subject: subjectOf(real, answer.model), simulated: true }
   }

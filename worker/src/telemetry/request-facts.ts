@@ -27,6 +27,8 @@ export interface Attempt {
 }
 
 export interface RequestFacts {
+  /** The client's own `X-Request-Id` when sane: a label kept beside the event, never its key. */
+  clientRequestId?: string
   /** Model alias the client asked for. */
   modelRequested?: string
   cache?: CacheStatus

@@ -42,7 +42,7 @@ export async function callWithFailover<T>(
   for (const target of route.targets) {
     for (let attempt = 0; attempt <= route.retry.attempts; attempt++) {
       if (attempt > 0) await sleep(backoff(route.retry.backoffMs, attempt, random))
-      if (options.clientSignal?.aborted) throw new GatewayError(499 as never, 'upstream_error', 'The client closed the request.')
+      if (options.clientSignal?.aborted) throw clientClosed()
       const started = now()
       const controller = new AbortController()
       const timer = setTimeout(() => controller.abort(), target.timeoutMs)
@@ -55,7 +55,10 @@ export async function callWithFailover<T>(
         return { value, target, ms }
       } catch (e) {
         last = toUpstreamError(e, controller.signal)
-        options.onAttempt?.({ provider: target.provider, model: target.model, status: last.status, ms: now() - started, error: last.kind })
+        const clientGone = options.clientSignal?.aborted === true
+        options.onAttempt?.({ provider: target.provider, model: target.model, status: last.status, ms: now() - started, error: clientGone ? 'client_closed' : last.kind })
+        // The client left: no other target is tried, and the request is recorded as closed by it, not as a timeout.
+        if (clientGone) throw clientClosed()
         if (!shouldFailover(last, target)) throw toGatewayError(last, target)
       } finally {
         clearTimeout(timer)
@@ -65,6 +68,8 @@ export async function callWithFailover<T>(
   }
   throw toGatewayError(last ?? toUpstreamError(new Error('no target answered')), route.targets[route.targets.length - 1])
 }
+
+const clientClosed = () => new GatewayError(499 as never, 'upstream_error', 'The client closed the request.')
 
 export function shouldFailover(error: UpstreamError, target: ResolvedTarget): boolean {
   if (error.kind !== 'http') return true

@@ -13,12 +13,15 @@ export class UpstreamError extends Error {
   readonly status: number
   /** The provider's own error type/code when it sent one (e.g. `rate_limit_error`). */
   readonly code: string | undefined
+  /** The provider's `Retry-After` (seconds or an HTTP date) on a 429 or 503, passed on to the client. */
+  readonly retryAfter: string | undefined
 
-  constructor(kind: UpstreamFailure, status: number, message: string, code?: string) {
+  constructor(kind: UpstreamFailure, status: number, message: string, code?: string, retryAfter?: string) {
     super(message)
     this.kind = kind
     this.status = status
     this.code = code
+    this.retryAfter = retryAfter
   }
 }
 
@@ -31,7 +34,7 @@ export function toUpstreamError(e: unknown, signal?: AbortSignal): UpstreamError
   if (name.includes('Timeout') || name === 'AbortError' || name === 'TimeoutError')
     return new UpstreamError('timeout', 0, 'upstream timed out')
   if (typeof err?.status === 'number')
-    return new UpstreamError('http', err.status, scrubSecrets(messageOf(err)), codeOf(err))
+    return new UpstreamError('http', err.status, scrubSecrets(messageOf(err)), codeOf(err), retryAfterOf(err as { headers?: unknown }))
   if (name.includes('Connection') || e instanceof TypeError)
     return new UpstreamError('network', 0, 'could not reach the upstream provider')
   return new UpstreamError('protocol', 0, scrubSecrets(messageOf(err)).slice(0, 300))
@@ -48,4 +51,11 @@ function codeOf(err: { error?: unknown; code?: unknown }): string | undefined {
   const body = err.error as { type?: unknown; code?: unknown; error?: { type?: unknown; code?: unknown } } | undefined
   const code = body?.error?.code ?? body?.error?.type ?? body?.code ?? body?.type ?? err.code
   return typeof code === 'string' ? code : undefined
+}
+
+/** SDK errors keep the response headers (a `Headers` object, or a plain record in older SDKs). */
+function retryAfterOf(err: { headers?: unknown }): string | undefined {
+  const headers = err.headers
+  const value = headers instanceof Headers ? headers.get('retry-after') : (headers as Record<string, unknown> | undefined)?.['retry-after']
+  return typeof value === 'string' && /^[\w ,:-]{1,64}$/.test(value) ? value : undefined
 }

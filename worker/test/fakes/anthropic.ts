@@ -25,6 +25,7 @@ import {
   lastUserText,
   pieces,
   scriptedToolCalls,
+  sendBadOk,
   sendJson,
   sleep,
   stableId,
@@ -55,6 +56,8 @@ async function messages(req: FakeRequest, res: ServerResponse): Promise<void> {
   await sleep(req.script.delayMs)
   if (req.closed()) return // the client gave up (a timeout test): nothing to answer
   if (req.script.status) return sendError(res, req.script.status, scriptedMessage(req.script.status))
+  const overloaded = { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }
+  if (sendBadOk(req, res, overloaded, `event: error\ndata: ${JSON.stringify(overloaded)}\n\n`)) return
   const body = req.body as Record<string, unknown>
   const answer = buildAnswer(req)
   if (body.stream !== true) {

@@ -19,6 +19,10 @@
  * | `write-<n>`     | anthropic only: report n prompt tokens written to the prompt cache (5-minute TTL) |
  * | `write1h-<n>`   | anthropic only: of those written, n with the 1-hour TTL               |
  * | `legacy-usage`  | groq only: ignore `stream_options` (usage only in `x_groq`)             |
+ * | `ok-error`      | answer 200 with the provider's own error body (a misbehaving proxy)      |
+ * | `ok-html`       | answer 200 with an HTML page                                             |
+ * | `ok-garbage`    | answer 200 `text/event-stream` (or JSON content type) with a body that is not JSON |
+ * | `sse-error-first` | a stream whose first event is the provider's error event             |
  * | `text=<pct-encoded>` | answer this text instead of `You said: <last user message>`        |
  */
 import { createHash } from 'node:crypto'
@@ -48,6 +52,8 @@ export interface Script {
   cacheWrite1hTokens: number
   legacyUsage: boolean
   text?: string
+  /** A 200 that is not an answer (see the table above). */
+  badOk?: 'ok-error' | 'ok-html' | 'ok-garbage' | 'sse-error-first'
 }
 
 export interface FakeRequest extends RecordedRequest {
@@ -139,6 +145,7 @@ export function parseScript(model: string, header: string): Script {
     else if (token === 'error-event') script.errorEvent = true
     else if (token === 'length') script.length = true
     else if (token === 'legacy-usage') script.legacyUsage = true
+    else if (token === 'ok-error' || token === 'ok-html' || token === 'ok-garbage' || token === 'sse-error-first') script.badOk = token
   }
   return script
 }
@@ -213,6 +220,37 @@ export async function writeSse(req: FakeRequest, res: ServerResponse, events: st
     else await new Promise<void>((resolve) => res.write(events[i]!, () => resolve()))
   }
   res.end()
+}
+
+/**
+ * The scripted 200s that are not answers; true when it answered. `errorBody` is the provider's own
+ * error envelope; `errorEvent` its stream error event, formatted.
+ */
+export function sendBadOk(req: FakeRequest, res: ServerResponse, errorBody: unknown, errorEvent: string): boolean {
+  const stream = (req.body as { stream?: unknown } | undefined)?.stream === true
+  switch (req.script.badOk) {
+    case undefined:
+      return false
+    case 'ok-error':
+      sendJson(res, 200, errorBody)
+      return true
+    case 'ok-html':
+      res.writeHead(200, { 'content-type': 'text/html' })
+      res.end('<html><body><h1>502 Bad Gateway</h1></body></html>')
+      return true
+    case 'ok-garbage':
+      res.writeHead(200, { 'content-type': stream ? 'text/event-stream' : 'application/json' })
+      res.end(stream ? 'data: {"choices": [ not json\n\ndata: [DONE]\n\n' : '{"id": "chatcmpl-x", "choices": [ truncated')
+      return true
+    case 'sse-error-first':
+      if (!stream) {
+        sendJson(res, 200, errorBody)
+        return true
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream' })
+      res.end(errorEvent)
+      return true
+  }
 }
 
 export function sleep(ms: number): Promise<void> {

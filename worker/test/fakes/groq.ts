@@ -11,7 +11,7 @@
  * `GET /__requests`, cleared with `POST /__reset`.
  */
 import type { ServerResponse } from 'node:http'
-import { type FakeRequest, type FakeServer, sendJson, sleep, stableId, startFake, writeSse } from './fake-server.ts'
+import { type FakeRequest, type FakeServer, sendBadOk, sendJson, sleep, stableId, startFake, writeSse } from './fake-server.ts'
 import { FAKE_KEYS } from './keys.ts'
 import { completionJson, type OpenAiAnswer, openAiAnswer } from './openai.ts'
 
@@ -35,6 +35,8 @@ async function chat(req: FakeRequest, res: ServerResponse): Promise<void> {
   await sleep(req.script.delayMs)
   if (req.closed()) return // the client gave up (a timeout test): nothing to answer
   if (req.script.status) return sendScriptedError(req, res)
+  const failure = groqError('Internal Server Error', 'internal_server_error', null)
+  if (sendBadOk(req, res, failure, `data: ${JSON.stringify(failure)}\n\n`)) return
   const answer = openAiAnswer(req)
   const requestId = stableId('req_', body.messages, 26)
   const usage = groqUsage(answer)

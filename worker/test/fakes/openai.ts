@@ -21,6 +21,7 @@ import {
   lastUserText,
   pieces,
   scriptedToolCalls,
+  sendBadOk,
   sendJson,
   sleep,
   stableId,
@@ -54,6 +55,8 @@ async function chat(req: FakeRequest, res: ServerResponse): Promise<void> {
   await sleep(req.script.delayMs)
   if (req.closed()) return // the client gave up (a timeout test): nothing to answer
   if (req.script.status) return sendScriptedError(req, res)
+  const failure = openAiError(500, 'The server had an error while processing your request.')
+  if (sendBadOk(req, res, failure, `data: ${JSON.stringify(failure)}\n\n`)) return
   const answer = openAiAnswer(req)
   if (!answer.stream) return sendJson(res, 200, completionJson(answer))
   await writeSse(req, res, chunkEvents(answer))
@@ -152,6 +155,7 @@ async function embeddings(req: FakeRequest, res: ServerResponse): Promise<void> 
   await sleep(req.script.delayMs)
   if (req.closed()) return // the client gave up (a timeout test): nothing to answer
   if (req.script.status) return sendScriptedError(req, res)
+  if (sendBadOk(req, res, openAiError(500, 'The server had an error.'), '')) return
   const dimensions = typeof body.dimensions === 'number' ? body.dimensions : 8
   const data = inputs.map((input, index) => {
     const vector = fakeVector(typeof input === 'string' ? input : JSON.stringify(input), dimensions)

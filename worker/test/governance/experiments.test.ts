@@ -173,24 +173,24 @@ describe('feedback', () => {
     })
 
   it('is joined to the variants on the admin API — arriving before its event or after — and only within its project', async () => {
-    const sent: { id: string; variant: string; score: number }[] = []
+    const sent: { id: string; gid: string; variant: string; score: number }[] = []
     for (let i = 0; i < 80; i++) {
       const id = `fb-${run}-${i}`
       const res = await ask(gateway, { model: 'gpt', messages: [{ role: 'user', content: `rate me ${run} ${i}` }] }, { 'x-watchllm-session': `fb-${run}-${i}`, 'x-request-id': id }, RATER_KEY)
       const variant = res.headers.get('x-watchllm-variant')!
       // Users like the small model better: control scores 0 or 1 alternately, small always 1.
       const score = variant === 'small' ? 1 : i % 2
-      sent.push({ id, variant, score })
+      sent.push({ id, gid: res.headers.get('x-watchllm-request-id')!, variant, score })
       // Half the ratings go out at once (the event is likely still in the queue), half after.
       if (i % 2 === 0) expect((await feedback({ request_id: res.headers.get('x-watchllm-request-id'), score, label: 'thumbs' })).status).toBe(200)
     }
     await eventFor(sent.at(-1)!.id)
     for (const s of sent.filter((_, i) => i % 2 === 1)) {
-      const res = await feedback({ request_id: s.id, score: s.score })
+      const res = await feedback({ request_id: s.gid, score: s.score })
       expect(((await res.json()) as FeedbackResponse).request_found).toBe(true)
     }
     // Another project's key rating these requests changes nothing here.
-    for (const s of sent.slice(0, 10)) expect((await feedback({ request_id: s.id, score: -100 }, OTHER_KEY)).status).toBe(200)
+    for (const s of sent.slice(0, 10)) expect((await feedback({ request_id: s.gid, score: -100 }, OTHER_KEY)).status).toBe(200)
     for (const s of sent) await eventFor(s.id)
 
     const res = await gateway.fetch(`http://gateway.test/admin/api/experiments?project=${rated}&experiment=route-${run}`, {

@@ -93,7 +93,7 @@ export async function receivedAt(path: string): Promise<ReceivedHook[]> {
 export function eventFor(requestId: string): Promise<Record<string, unknown>> {
   return vi.waitFor(
     async () => {
-      const row = await genv.DB.prepare('SELECT * FROM usage_events WHERE request_id = ?').bind(requestId).first()
+      const row = await genv.DB.prepare('SELECT * FROM usage_events WHERE request_id = ?1 OR client_request_id = ?1').bind(requestId).first()
       if (!row) throw new Error(`no event yet for ${requestId}`)
       return row
     },

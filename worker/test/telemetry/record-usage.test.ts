@@ -20,7 +20,7 @@ const unique = () => crypto.randomUUID().slice(0, 8)
 async function eventFor(requestId: string): Promise<Record<string, unknown>> {
   return vi.waitFor(
     async () => {
-      const row = await genv.DB.prepare('SELECT * FROM usage_events WHERE request_id = ?').bind(requestId).first()
+      const row = await genv.DB.prepare('SELECT * FROM usage_events WHERE request_id = ?1 OR client_request_id = ?1').bind(requestId).first()
       if (!row) throw new Error(`no event yet for ${requestId}`)
       return row
     },
@@ -108,7 +108,7 @@ describe('through the deployed worker (real queue and consumer)', () => {
     expect(res.status).toBe(401)
     // The 404's event arrived through the same queue: had the 401 made one, it would be there too by now.
     await eventFor(id)
-    expect(await genv.DB.prepare('SELECT 1 FROM usage_events WHERE request_id = ?').bind(anon).first()).toBeNull()
+    expect(await genv.DB.prepare('SELECT 1 FROM usage_events WHERE client_request_id = ?').bind(anon).first()).toBeNull()
   })
 })
 
