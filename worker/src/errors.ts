@@ -97,10 +97,13 @@ export function toErrorResponse(e: unknown, c: Context<AppEnv>): Response {
     reportError(c.env, executionCtxOf(c), e, { request_id: c.get('requestId') ?? 'none', path: new URL(c.req.url).pathname.slice(0, 200) }) // Sentry, when SENTRY_DSN is set
   }
   c.get('facts') && Object.assign(c.get('facts'), { status: error.status, errorCode: error.reason })
-  if (new URL(c.req.url).pathname.startsWith('/v1/messages'))
+  if (speaksAnthropic(new URL(c.req.url).pathname))
     return c.json(anthropicErrorBody(error.status, error.reason, scrubSecrets(error.message), c.get('requestId')), error.status)
   return c.json(errorBody(error), error.status)
 }
+
+/** `/v1/messages` and what lies under it answer in Anthropic's shape; nothing else does. */
+const speaksAnthropic = (path: string): boolean => path === '/v1/messages' || path.startsWith('/v1/messages/')
 
 function executionCtxOf(c: Context<AppEnv>): { waitUntil(p: Promise<unknown>): void } | undefined {
   try {
