@@ -49,8 +49,15 @@ export interface CompiledPolicy {
   secrets: string[]
 }
 
-type Section = 'providers' | 'models' | 'projects' | 'experiments'
+export type Section = 'providers' | 'models' | 'projects' | 'experiments'
 const sections: readonly Section[] = ['providers', 'models', 'projects', 'experiments']
+
+/**
+ * True when `name` may have been defined in a file that failed to parse (and so was reported
+ * there): every cross-reference check asks this before calling a missing name unknown, so an
+ * error that only follows from an earlier one is not reported again.
+ */
+export type Reported = (section: Section, name: string) => boolean
 
 /** Where each entry was defined, so cross-file errors point at the right line. */
 interface Origin {
@@ -103,8 +110,10 @@ export async function compilePolicy(sources: readonly PolicySource[], options: C
     }
   }
 
-  checkReferences(merged, originOf, issues, broken)
-  checkGovernance(merged, (section, entry, rest) => locate(originOf, section, entry, rest), issues)
+  // A name defined in a file that failed (or possibly in one that was not YAML) was reported there.
+  const reported: Reported = (section, name) => broken.unknown || broken.names.has(`${section}\0${name}`)
+  checkReferences(merged, originOf, issues, broken, reported)
+  checkGovernance(merged, (section, entry, rest) => locate(originOf, section, entry, rest), issues, reported)
   issues.push(...checkEnvironment(merged, options.environment ?? 'local', (section, entry, rest) => locate(originOf, section, entry, rest)))
   if (issues.length > 0) return err(issues)
 
@@ -189,10 +198,9 @@ function checkReferences(
   originOf: (section: Section, entry: string) => Origin | undefined,
   issues: PolicyIssue[],
   broken: Broken,
+  reported: Reported,
 ): void {
   const where = (section: Section, entry: string, rest: (string | number)[]) => locate(originOf, section, entry, rest)
-  // A name defined in a file that failed (or possibly in one that was not YAML) was reported there.
-  const reported = (section: Section, name: string) => broken.unknown || broken.names.has(`${section}\0${name}`)
 
   for (const [providerName, provider] of Object.entries(policy.providers)) {
     const needsKey = provider.type === 'openai' || provider.type === 'anthropic' || provider.type === 'groq'
@@ -241,7 +249,7 @@ function checkReferences(
       keyOwners.set(key.sha256, `projects.${projectName}.keys.${key.id}`)
     })
   }
-  checkLimits(policy, where, issues)
+  checkLimits(policy, where, issues, reported)
 }
 
 function collectSecrets(providers: Record<string, ProviderPolicy>): string[] {
