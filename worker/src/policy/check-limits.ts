@@ -74,7 +74,7 @@ export function checkLimits(policy: Merged, where: Where, issues: PolicyIssue[],
 }
 
 /** `alias → provider/model` for each target the project may reach that the price table cannot price. */
-function unpricedTargets(policy: Merged, may: (alias: string) => boolean): string[] {
+export function unpricedTargets(policy: Merged, may: (alias: string) => boolean): string[] {
   const out: string[] = []
   for (const [alias, route] of Object.entries(policy.models)) {
     if (!may(alias)) continue

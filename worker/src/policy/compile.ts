@@ -8,6 +8,7 @@ import type { z } from 'zod'
 import { canonicalJson, sha256Hex } from '../lib/hash.ts'
 import { err, ok, type Result } from '../lib/result.ts'
 import { checkEnvironment, type PolicyEnvironment } from './environment.ts'
+import { checkAnomaly } from './check-anomaly.ts'
 import { checkGovernance } from './check-governance.ts'
 import { checkLimits, limitSecrets } from './check-limits.ts'
 import { policyIssue, type PolicyIssue } from './errors.ts'
@@ -114,6 +115,7 @@ export async function compilePolicy(sources: readonly PolicySource[], options: C
   const reported: Reported = (section, name) => broken.unknown || broken.names.has(`${section}\0${name}`)
   checkReferences(merged, originOf, issues, broken, reported)
   checkGovernance(merged, (section, entry, rest) => locate(originOf, section, entry, rest), issues, reported)
+  checkAnomaly(merged, (section, entry, rest) => locate(originOf, section, entry, rest), issues)
   issues.push(...checkEnvironment(merged, options.environment ?? 'local', (section, entry, rest) => locate(originOf, section, entry, rest)))
   if (issues.length > 0) return err(issues)
 

@@ -7,6 +7,7 @@ import { experimentSchema } from './experiments.ts'
 import { piiSchema } from './pii.ts'
 import { ruleSchema } from './rules/index.ts'
 import { alertsSchema, budgetsSchema, limitsSchema, reportsSchema } from './governance-schema.ts'
+import { anomalySchema } from './anomaly-schema.ts'
 
 const name = z
   .string()
@@ -146,6 +147,8 @@ const project = z.strictObject({
   budgets: budgetsSchema.optional(),
   alerts: alertsSchema.optional(),
   reports: reportsSchema.optional(),
+  /** Spend or token growth per key and session against its baseline (see policy/anomaly-schema.ts). */
+  anomaly: anomalySchema.optional(),
 })
 
 /** One YAML file: any subset of the sections; files are merged by entry name. */
