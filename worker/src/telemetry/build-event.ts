@@ -87,6 +87,8 @@ export function buildEvent(input: EventInput): UsageEvent {
     experiment: facts.experiment ?? null,
     pii_counts: facts.piiCounts ?? null,
     rules: facts.ruleHits && facts.ruleHits.length > 0 ? facts.ruleHits.slice(0, 200) : null,
+    anomaly_id: facts.anomaly?.id ?? null,
+    anomaly_ratio: facts.anomaly ? Math.round(facts.anomaly.ratio * 1000) / 1000 : null,
   }
 }
 

@@ -15,6 +15,7 @@ export const eventColumns = [
   'cached_tokens', 'reasoning_tokens', 'cost_usd', 'cost_saved_usd', 'price_status', 'rule_id', 'pii',
   'budget', 'rate_limit', 'policy_hash', 'attempts_detail', 'prompt', 'answer',
   'experiment', 'pii_counts', 'rules',
+  'anomaly_id', 'anomaly_ratio',
 ] as const satisfies readonly (keyof UsageEvent)[]
 
 const jsonColumns = new Set<string>(['pii', 'attempts_detail', 'pii_counts', 'rules'])

@@ -82,6 +82,11 @@ export const usageEventSchema = z.strictObject({
   pii_counts: z.record(text(32), count).nullable().optional(),
   /** Every rule that matched, in order, with its action. */
   rules: z.array(z.strictObject({ id: text(64), action: text(16) })).max(200).nullable().optional(),
+  // Added with anomaly detection (migrations d1/0008, postgres/0006).
+  /** The anomaly this request tripped, or was refused for (`anomaly_blocked`): the `anomalies` row's id. */
+  anomaly_id: text(64).nullable().optional(),
+  /** Its measured growth: the window's rate over the baseline's. */
+  anomaly_ratio: z.number().min(0).nullable().optional(),
 })
 
 export type UsageEvent = z.output<typeof usageEventSchema>

@@ -21,6 +21,7 @@ const columns: readonly [keyof UsageEvent, string][] = [
   ['budget', 'text'], ['rate_limit', 'text'], ['policy_hash', 'text'], ['attempts_detail', 'jsonb'],
   ['prompt', 'text'], ['answer', 'text'],
   ['experiment', 'text'], ['pii_counts', 'jsonb'], ['rules', 'jsonb'],
+  ['anomaly_id', 'text'], ['anomaly_ratio', 'double precision'],
 ]
 
 const names = columns.map(([name]) => name)
