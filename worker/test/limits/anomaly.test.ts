@@ -3,13 +3,16 @@
  * the fake OpenAI upstream and the official `openai` client. The clock is the test's (fake `Date`,
  * shared by the ledgers, which run in this isolate): ten minutes of steady baseline take no real
  * time. A synthetic spike is flagged (the event, the D1 row) and, when policy says block, refused
- * from the next request on; steady traffic and cold keys are not; the alert goes out once.
+ * from the next request on; steady traffic and cold keys are not; the alert goes out once, and a
+ * failed one is retried by the cron.
  */
 import OpenAI from 'openai'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { recordAnomaly } from '../../src/governance/anomaly-alerts.ts'
 import { forgetBlocks } from '../../src/governance/anomaly-blocks.ts'
+import { ledgerStub } from '../../src/governance/ledger-client.ts'
 import { forgetLeases } from '../../src/governance/leases.ts'
+import { runScheduled } from '../../src/governance/scheduled.ts'
 import { ask, eventFor, gatewayFor, genv, projectWith, receivedAt, unique, type Project } from './harness.ts'
 
 const SECOND = 1000
@@ -173,5 +176,33 @@ describe('anomaly detection', () => {
     const config = project.policy.projects[project.name]!
     await Promise.all([1, 2, 3].map(() => recordAnomaly(env, project.name, config, { scope: 'key', subject: 'k1', report })))
     expect(await receivedAt(`/hooks/${tag}`)).toHaveLength(1)
+  })
+
+  it('a failed anomaly alert is retried by the cron, then sent', async () => {
+    const tag = unique()
+    const project = await projectWith(`${detect('alert')}\n${slack}`)
+    const config = project.policy.projects[project.name]!
+    const report = { metric: 'tokens' as const, action: 'alert' as const, at: clock, until: clock + MIN, windowStart: clock - 45 * SECOND, windowMs: 50_000, windowAmount: 2_000, baselineMs: 555_000, baselineAmount: 700, ratio: 17, threshold: 4 }
+    await recordAnomaly({ ...genv, TEST_WEBHOOK_URL: `${genv.WEBHOOK_RECEIVER_URL}/hooks/${tag}?status=500` } as never, project.name, config, { scope: 'key', subject: 'k1', report })
+    const status = () => genv.DB.prepare('SELECT status, attempts, error FROM anomalies WHERE project = ?').bind(project.name).first()
+    expect(await status()).toEqual({ status: 'failed', attempts: 1, error: 'HTTP 500' })
+    await runScheduled(project.policy, { ...genv, TEST_WEBHOOK_URL: `${genv.WEBHOOK_RECEIVER_URL}/hooks/${tag}` } as never, clock)
+    expect(await status()).toEqual({ status: 'sent', attempts: 2, error: null })
+    const posts = await receivedAt(`/hooks/${tag}`)
+    expect(posts).toHaveLength(2)
+    expect((JSON.parse(posts[1]!.body) as { text: string }).text).toContain(`unusual token use on key k1 (project ${project.name})`)
+  })
+
+  it('two isolates settling crossing requests at once: the ledger flags one of them', async () => {
+    const stub = ledgerStub(genv, `key:p-${unique()}:k1`)!
+    const spec = { metric: 'tokens' as const, windowMs: MIN, baselineMs: 10 * MIN, ratio: 4, minBaseline: 200, action: 'alert' as const, cooldownMs: MIN }
+    const settle = (id: string, tokens: number) => stub.settleMany([{ leaseId: id, held: { requests: 0, tokens: 0, budgets: {} }, actual: { usd: null, tokens, rateTokens: tokens }, requestId: id }], [], undefined, spec)
+    for (let i = 0; i < 20; i++) {
+      setClock(clock + 30 * SECOND)
+      await settle(`base-${i}`, 40)
+    }
+    setClock(clock + 35 * SECOND)
+    const answers = await Promise.all([settle('a', 5_000), settle('b', 5_000)])
+    expect(answers.filter((a) => a.flagged).map((a) => a.flagged!.requestId)).toHaveLength(1)
   })
 })
