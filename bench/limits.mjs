@@ -122,7 +122,7 @@ async function measureInProcess(samples = SAMPLES * 2) {
     idFromName: (name) => name,
     get: (name) => ({
       lease: (call) => hop(() => ledger(name).lease(structuredClone(call), Date.now())),
-      settleMany: (items, budgets, tokens) => hop(() => items.flatMap((i) => ledger(name).settle(i.leaseId, i.held, i.actual, budgets, tokens, Date.now()))),
+      settleMany: (items, budgets, tokens, anomaly) => hop(() => ledger(name).settleMany(items, budgets, tokens, anomaly, Date.now())),
       release: (id, unused, rate) => hop(() => ledger(name).release(id, unused, rate, Date.now())),
       view: (budgets, rate) => hop(() => ledger(name).view(budgets, rate, Date.now())),
     }),
@@ -228,9 +228,9 @@ const app = createApp(compiled.value)
 export default { fetch: app.fetch }
 `
 
-const pct = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
+export const pct = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
 
-async function freePort() {
+export async function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)
@@ -241,7 +241,7 @@ async function freePort() {
   })
 }
 
-async function waitFor(url, proc) {
+export async function waitFor(url, proc) {
   const deadline = Date.now() + 60_000
   while (Date.now() < deadline) {
     if (proc.exitCode !== null) throw new Error(`the bench worker exited with ${proc.exitCode}`)
@@ -253,7 +253,7 @@ async function waitFor(url, proc) {
 }
 
 /** CPU time (user + system) of the workerd processes under a wrangler process. */
-function workerdCpuMs(pid) {
+export function workerdCpuMs(pid) {
   let total = 0
   for (const p of descendants(pid)) {
     try {

@@ -25,8 +25,8 @@ const children = []
 // The gateway's local KV/D1/Queue state for this run only, removed at the end.
 const stateDir = mkdtempSync(join(tmpdir(), 'watchllm-bench-'))
 
-// BENCH_PARTS=core,semantic,telemetry,governance,limits,native,security (default: all) runs a subset.
-const parts = (process.env.BENCH_PARTS ?? 'core,semantic,telemetry,governance,limits,native,security').split(',')
+// BENCH_PARTS=core,semantic,telemetry,governance,limits,anomaly,native,security (default: all) runs a subset.
+const parts = (process.env.BENCH_PARTS ?? 'core,semantic,telemetry,governance,limits,anomaly,native,security').split(',')
 
 async function main() {
   if (!parts.includes('core')) return runOthers()
@@ -81,7 +81,7 @@ async function main() {
 
 async function runOthers() {
   // Other parts' benchmarks (semantic lookup, telemetry, the guard, the limit stage), each printing its own table.
-  for (const part of ['semantic', 'telemetry', 'governance', 'limits', 'native', 'security']) {
+  for (const part of ['semantic', 'telemetry', 'governance', 'limits', 'anomaly', 'native', 'security']) {
     const path = `${root}bench/${part}.mjs`
     if (!existsSync(path) || !parts.includes(part)) continue
     const mod = await import(pathToFileURL(path).href)

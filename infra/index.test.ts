@@ -245,6 +245,20 @@ describe('policy', () => {
     expect(plaintextStrings(run.one(T.script).inputs).join(' ')).not.toMatch(/SECRETsecret|whsec-SECRET/)
   })
 
+  test('a policy that counts rate limits in Upstash needs Upstash on, and names the project and the setting', async () => {
+    const upstash = '    limits: { key: { requests: 60 }, backend: upstash }\n'
+    const dir = await policyVariant((p) => `${p}${upstash}`)
+    await expect(runProgram({ settings: { ...core(), policyDir: dir }, secrets: secrets() })).rejects.toThrow(
+      /projects demo count rate limits in Upstash \(limits.backend: upstash\), but watchllm:upstash.enabled is false: turn Upstash on \(`pulumi config set --path 'upstash.enabled' true`\) or use limits.backend: durable-object/,
+    )
+    // With Upstash on, the same policy deploys, and the worker gets the Redis REST credentials it counts with.
+    const compiled = await loadPolicyDir(dir)
+    if (!compiled.ok) throw new Error(formatPolicyIssues(compiled.error))
+    const bundle = { workerBundleDir: await fakeBundleDir(`export default {} // policy ${compiled.value.hash}`) }
+    const run = await runProgram({ settings: { ...core(), policyDir: dir, build: bundle, upstash: allOn()['upstash'] }, secrets: secrets() })
+    expect(scriptBindings(run).map((b) => b.name)).toEqual(expect.arrayContaining(['UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN']))
+  })
+
   test('a policy that caches in Redis needs Upstash on', async () => {
     const dir = await policyVariant((p) => p.replace('store: kv', 'store: redis'))
     await expect(runProgram({ settings: { ...core(), policyDir: dir }, secrets: secrets() })).rejects.toThrow(

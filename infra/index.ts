@@ -48,6 +48,11 @@ if (needs.redisProjects.length > 0 && !settings.upstash.enabled)
   throw new pulumi.RunError(
     `projects ${needs.redisProjects.join(', ')} use cache.exact.store: redis, but watchllm:upstash.enabled is false: turn Upstash on or use store: kv`,
   )
+// Without Upstash the worker could not count these limits at all: each request would fail open or closed.
+if (needs.upstashLimitProjects.length > 0 && !settings.upstash.enabled)
+  throw new pulumi.RunError(
+    `projects ${needs.upstashLimitProjects.join(', ')} count rate limits in Upstash (limits.backend: upstash), but watchllm:upstash.enabled is false: turn Upstash on (\`pulumi config set --path 'upstash.enabled' true\`) or use limits.backend: durable-object`,
+  )
 if (needs.semanticProjects.length > 0 && !settings.semantic.enabled)
   pulumi.log.warn(`projects ${needs.semanticProjects.join(', ')} use the semantic cache without Vectorize: the D1 vector store serves it`)
 

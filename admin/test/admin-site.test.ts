@@ -30,6 +30,10 @@ const sent = { total: 0, hits: 0, misses: 0, errors: 0, cost: 0 }
 let firstRequestId = ''
 /** Requests per demo-experiment variant. */
 const enrolled = new Map<string, number>()
+/** The session whose small baseline requests come first; its spike, later, trips the demo's anomaly rule. */
+let agentSession = ''
+let baselineAt = 0
+const agentClient = () => new OpenAI({ apiKey: 'lgw_local_dev_key', baseURL: `${gateway.url}/v1`, maxRetries: 0, defaultHeaders: { 'x-watchllm-session': agentSession } })
 
 beforeAll(async () => {
   // The real local embedder, so the demo project's semantic cache (and its verification) runs.
@@ -96,6 +100,18 @@ beforeAll(async () => {
   await expect(client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: '-----BEGIN RSA PRIVATE KEY----- MIIE' }] })).rejects.toThrow(/no-private-keys/)
   sent.total++
   sent.errors++
+  // An agent's baseline: a few small requests in its own session (the demo blocks a session whose
+  // token use jumps to 5× its own recent rate; the spike comes in the Budgets & alerts test).
+  agentSession = `agent-${run}`
+  for (let i = 0; i < 3; i++) {
+    const { response } = await agentClient()
+      .chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `${agentSession} ping ${i}: checking in before the long run` }] })
+      .withResponse()
+    sent.total++
+    sent.misses++
+    sent.cost += Number(response.headers.get('x-watchllm-cost-usd'))
+  }
+  baselineAt = Date.now()
   // And one error: a model that does not exist.
   await expect(client.chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'x' }] })).rejects.toThrow()
   sent.total++
@@ -216,6 +232,40 @@ describe('the admin site after real traffic', () => {
     expect(await page.locator('[data-testid="semantic-scopes-table"] tbody tr').first().textContent()).toContain('local:use-lite-512')
     // The demo project does not log prompts: no pair is ever shown.
     expect(await page.locator('[data-testid="semantic-wrong-table"]').count()).toBe(0)
+    expect(problems).toEqual([])
+  })
+
+  it('Budgets & alerts lists the anomaly a runaway session tripped, which then blocked it', async () => {
+    // The spike must fall in a later window than the baseline (the demo's window is 20 s); the
+    // tests before this one usually take longer than that already.
+    const wait = baselineAt + 26_000 - Date.now()
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+    const long = 'All work and no play makes Jack a dull boy. '.repeat(20)
+    let refused: unknown
+    for (let i = 0; i < 12 && refused === undefined; i++)
+      refused = await agentClient()
+        .chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `${agentSession} ${i} ${long}` }] })
+        .then(() => undefined, (e: unknown) => e)
+    expect(refused).toMatchObject({ status: 429, code: 'anomaly_blocked' })
+    expect((refused as Error).message).toContain(`session ${agentSession}`)
+    const deadline = Date.now() + 30_000
+    for (;;) {
+      const res = await fetch(`${gateway.url}/admin/api/budgets`, { headers: { authorization: 'Bearer lgw_admin_local_dev_token' } })
+      const body = (await res.json()) as { anomalies: { list: { subject: string }[] }; series: { points: { anomaly_blocked: number }[] } }
+      if (body.anomalies.list.some((a) => a.subject === agentSession) && body.series.points.some((p) => p.anomaly_blocked > 0)) break
+      if (Date.now() > deadline) throw new Error('the anomaly and its refusal never reached the admin API')
+      await new Promise((r) => setTimeout(r, 250))
+    }
+
+    const { page, problems } = await open('/budgets')
+    expect(Number(await raw(page, 'anomalies'))).toBe(1)
+    const row = page.locator('[data-testid="anomalies-table"] tbody tr', { hasText: agentSession })
+    expect(await row.count()).toBe(1)
+    const text = (await row.textContent()) ?? ''
+    expect(text).toContain(`session ${agentSession}`)
+    expect(text).toContain('blocked until')
+    expect(text).toMatch(/tokens in \d+ s vs [\d,]+ tokens in the \d+ s before/)
+    expect(Number(await row.locator('[data-ratio]').getAttribute('data-ratio'))).toBeGreaterThanOrEqual(5)
     expect(problems).toEqual([])
   })
 

@@ -35,6 +35,7 @@ describe('policyNeeds', () => {
   test('lists projects on Redis and on the semantic cache', async () => {
     const needs = policyNeeds(await compilePolicyOrThrow('infra/testing/production-policy', 'production'))
     expect(needs.redisProjects).toEqual([])
+    expect(needs.upstashLimitProjects).toEqual([])
     expect(needs.semanticProjects).toEqual(['demo'])
   })
 })

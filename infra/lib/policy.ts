@@ -26,6 +26,8 @@ export async function compilePolicyOrThrow(dir: string, environment: PolicyEnvir
 export interface PolicyNeeds {
   /** Projects whose exact cache lives in Upstash Redis. */
   redisProjects: string[]
+  /** Projects whose rate limits are counted in Upstash Redis (`limits.backend: upstash`). */
+  upstashLimitProjects: string[]
   /** Projects with the semantic cache on. */
   semanticProjects: string[]
 }
@@ -34,6 +36,7 @@ export function policyNeeds(policy: CompiledPolicy): PolicyNeeds {
   const projects = Object.entries(policy.projects)
   return {
     redisProjects: projects.filter(([, p]) => p.cache.exact.enabled && p.cache.exact.store === 'redis').map(([n]) => n),
+    upstashLimitProjects: projects.filter(([, p]) => p.limits?.backend === 'upstash').map(([n]) => n),
     semanticProjects: projects.filter(([, p]) => p.cache.semantic.enabled).map(([n]) => n),
   }
 }

@@ -31,6 +31,7 @@ export type ErrorReason =
   | 'method_not_allowed'
   | 'rate_limit_exceeded'
   | 'budget_exceeded'
+  | 'anomaly_blocked'
   | 'limits_unavailable'
   | 'internal_error'
 
@@ -74,6 +75,7 @@ function typeOf(reason: ErrorReason): string {
     case 'upstream_unreachable':
       return 'upstream_error'
     case 'rate_limit_exceeded':
+    case 'anomaly_blocked':
       return 'requests'
     case 'budget_exceeded':
       return 'insufficient_quota'

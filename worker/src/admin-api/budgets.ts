@@ -2,8 +2,9 @@
  * `GET /admin/api/budgets`: the Budgets & alerts page's data. Each project and key budget of the
  * deployed policy with its state, read live from its scope's ledger (read-only: nothing is
  * reserved); limit refusals, downgrades and stream cuts over time and the latest cuts, from the
- * usage events' outcome fields; and the threshold alerts with their delivery status. Whether the
- * policy configures budgets or limits at all is said, so the page can show an honest empty state.
+ * usage events' outcome fields; the threshold alerts with their delivery status; and the anomalies
+ * the key and session ledgers flagged (anomalies.ts). Whether the policy configures budgets, limits
+ * or anomaly detection at all is said, so the page can show an honest empty state.
  */
 import type { Handler } from 'hono'
 import { bounded, ledgerStub } from '../governance/ledger-client.ts'
@@ -11,6 +12,7 @@ import { periodOf } from '../governance/ledger.ts'
 import { planFor } from '../governance/plan.ts'
 import type { BudgetSpec } from '../governance/protocol.ts'
 import type { CompiledPolicy } from '../policy/compile.ts'
+import { anomaliesIn } from './anomalies.ts'
 import { all, num } from './db.ts'
 import { outcomeCounts } from './governance.ts'
 import { renumber } from './percentiles.ts'
@@ -27,14 +29,15 @@ export function budgets(policy: CompiledPolicy, now: () => number = Date.now): H
     const where = whereOf(filters, 'events')
     const step = stepFor(filters, filters.step)
     const db = c.env.DB
-    const [budget, rate, series, cuts, alerts, states] = await Promise.all([
+    const [budget, rate, series, cuts, alerts, states, anomalies] = await Promise.all([
       outcomeCounts(db, 'budget', where),
       outcomeCounts(db, 'rate_limit', where),
-      all<{ t: number; rate_limited: number; budget_refused: number; downgraded: number; stream_cuts: number }>(
+      all<{ t: number; rate_limited: number; budget_refused: number; downgraded: number; stream_cuts: number; anomaly_blocked: number }>(
         db,
         `SELECT ts - ts % ?1 AS t, SUM(rate_limit LIKE 'limited:%') AS rate_limited, SUM(budget LIKE 'exceeded:%') AS budget_refused,
-                SUM(budget LIKE 'downgraded:%') AS downgraded, SUM(budget LIKE 'stream_cut:%') AS stream_cuts
-         FROM usage_events WHERE ${renumber(where.sql, 1)} AND (rate_limit IS NOT NULL OR budget IS NOT NULL) GROUP BY t ORDER BY t`,
+                SUM(budget LIKE 'downgraded:%') AS downgraded, SUM(budget LIKE 'stream_cut:%') AS stream_cuts,
+                SUM(error_code = 'anomaly_blocked') AS anomaly_blocked
+         FROM usage_events WHERE ${renumber(where.sql, 1)} AND (rate_limit IS NOT NULL OR budget IS NOT NULL OR anomaly_id IS NOT NULL) GROUP BY t ORDER BY t`,
         [step, ...where.params],
       ),
       all<{ request_id: string; ts: number; project: string; key_id: string; session: string | null; budget: string; output_tokens: number }>(
@@ -50,12 +53,20 @@ export function budgets(policy: CompiledPolicy, now: () => number = Date.now): H
         [filters.from, filters.to, ...(filters.project ? [filters.project] : [])],
       ),
       liveStates(c.env, policy, filters.project, filters.key, now()),
+      anomaliesIn(db, policy, filters),
     ])
     const byT = new Map(series.map((r) => [r.t, r]))
     const points: BudgetsResponse['series']['points'] = []
     for (let t = filters.from - (filters.from % step); t < filters.to; t += step) {
       const r = byT.get(t)
-      points.push({ t, rate_limited: num(r?.rate_limited), budget_refused: num(r?.budget_refused), downgraded: num(r?.downgraded), stream_cuts: num(r?.stream_cuts) })
+      points.push({
+        t,
+        rate_limited: num(r?.rate_limited),
+        budget_refused: num(r?.budget_refused),
+        downgraded: num(r?.downgraded),
+        stream_cuts: num(r?.stream_cuts),
+        anomaly_blocked: num(r?.anomaly_blocked),
+      })
     }
     const projects = Object.values(policy.projects)
     return c.json<BudgetsResponse>({
@@ -66,6 +77,7 @@ export function budgets(policy: CompiledPolicy, now: () => number = Date.now): H
       series: { step, points },
       stream_cuts: cuts.map((r) => ({ ...r, budget: r.budget.slice('stream_cut:'.length) })),
       alerts: alerts.map((a) => ({ ...a, refusing: a.refusing === 1 })),
+      anomalies,
     })
   }
 }

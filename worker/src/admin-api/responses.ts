@@ -213,12 +213,41 @@ export interface BudgetsResponse {
   rate_limits: { configured: boolean; outcomes: Outcome[] }
   /** Each project and key budget of the deployed policy, read live from its ledger; session budgets as declared. */
   states: BudgetState[]
-  /** Limit refusals, downgrades and stream cuts per time bucket (empty buckets are zeros). */
-  series: { step: number; points: { t: number; rate_limited: number; budget_refused: number; downgraded: number; stream_cuts: number }[] }
+  /** Limit refusals, downgrades, stream cuts and anomaly blocks per time bucket (empty buckets are zeros). */
+  series: { step: number; points: { t: number; rate_limited: number; budget_refused: number; downgraded: number; stream_cuts: number; anomaly_blocked: number }[] }
   /** The most recent streams a budget cut (up to 20). */
   stream_cuts: { request_id: string; ts: number; project: string; key_id: string; session: string | null; budget: string; output_tokens: number }[]
   /** Threshold alerts in the range, newest first (up to 50), and how their delivery went. */
   alerts: { ts: number; project: string; scope: string; subject: string; budget: string; period: string; threshold: number; refusing: boolean; status: string; attempts: number }[]
+  /** Anomalies the key and session ledgers flagged in the range. */
+  anomalies: AnomaliesView
+}
+
+export interface AnomaliesView {
+  /** Whether any project of the deployed policy declares `anomaly`. */
+  configured: boolean
+  /** Newest first, up to 50. Amounts are USD or tokens (`metric`); `until`: the end of the cooldown (with `block`, of the refusals). */
+  list: {
+    id: string
+    ts: number
+    project: string
+    scope: 'key' | 'session'
+    subject: string
+    metric: 'usd' | 'tokens'
+    window_start: number
+    window_ms: number
+    window_amount: number
+    baseline_ms: number
+    baseline_amount: number
+    ratio: number
+    threshold: number
+    action: 'flag' | 'alert' | 'block'
+    until: number
+    request_id: string | null
+    /** recorded (flag, or no webhook) | sending | sent | failed */
+    status: string
+    attempts: number
+  }[]
 }
 
 export interface BudgetState {

@@ -12,6 +12,7 @@ import type { CompiledPolicy } from '../policy/compile.ts'
 import { all, num, usd } from './db.ts'
 import { filtersSchema, parseQuery, type Range } from './query.ts'
 import type { AdminEnv } from './types.ts'
+import { own } from '../lib/own.ts'
 
 export interface SemanticScope {
   project: string
@@ -78,11 +79,11 @@ export function semanticVerification(policy: CompiledPolicy, now: () => number =
     ])
     const scopes = await all<{ project: string; embedder: string }>(db, `SELECT DISTINCT project, embedder FROM semantic_verdicts WHERE 1 = 1${scoped}`, scope())
     const known = new Map([...scopes, ...latest].map((s) => [`${s.project}\u0000${s.embedder}`, s]))
-    const logsPrompts = (project: string) => policy.projects[project]?.telemetry.log_prompts === true
+    const logsPrompts = (project: string) => own(policy.projects, project)?.telemetry.log_prompts === true
 
     const out: SemanticScope[] = []
     for (const { project, embedder } of known.values()) {
-      const config = policy.projects[project]?.cache.semantic
+      const config = own(policy.projects, project)?.cache.semantic
       const start = config?.threshold ?? defaultThreshold(embedder)
       const row = latest.find((l) => l.project === project && l.embedder === embedder)
       const certified = row?.certified === 1

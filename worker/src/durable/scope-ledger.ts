@@ -11,8 +11,9 @@
  * @example env.LEDGER.get(env.LEDGER.idFromName('project:support')).lease(call)
  */
 import { DurableObject } from 'cloudflare:workers'
+import { restoreAnomaly, type AnomalyMeta, type AnomalySpec, type Bucket } from '../governance/anomaly.ts'
 import { emptyState, Ledger, type BudgetState, type Reservation } from '../governance/ledger.ts'
-import type { AdmitAnswer, BudgetSpec, Crossing, Holding, LeaseCall, ScopeView } from '../governance/protocol.ts'
+import type { AdmitAnswer, BudgetSpec, Holding, LeaseCall, ScopeView, SettleAnswer } from '../governance/protocol.ts'
 import type { Settlement } from '../governance/settle-batch.ts'
 import type { BucketSpec, BucketState } from '../governance/token-bucket.ts'
 
@@ -32,9 +33,9 @@ export class ScopeLedger extends DurableObject {
     return this.use((ledger, now) => ledger.lease(call, now), 'unconfirmed')
   }
 
-  /** Requests' holdings become their real costs (an isolate's batch: one call, one write transaction). */
-  settleMany(items: Settlement[], budgets: BudgetSpec[], tokens?: BucketSpec): Crossing[] {
-    return this.use((ledger, now) => items.flatMap((i) => ledger.settle(i.leaseId, i.held, i.actual, budgets, tokens, now)))
+  /** Requests' holdings become their real costs (an isolate's batch: one call, one write transaction); anomalies are judged on them. */
+  settleMany(items: Settlement[], budgets: BudgetSpec[], tokens?: BucketSpec, anomaly?: AnomalySpec): SettleAnswer {
+    return this.use((ledger, now) => ledger.settleMany(items, budgets, tokens, anomaly, now))
   }
 
   release(id: string, unused: Holding, rate: LeaseCall['rate']): void {
@@ -84,11 +85,15 @@ export class ScopeLedger extends DurableObject {
     if (this.ledger) return this.ledger
     const kv = this.ctx.storage.kv
     const state = emptyState()
+    const spend: [string, Bucket][] = []
     for (const [key, value] of kv.list<unknown>()) {
       if (key === 'bucket:requests' || key === 'bucket:tokens') state.buckets[key.slice(7) as 'requests' | 'tokens'] = value as BucketState
       else if (key.startsWith('budget:')) state.budgets.set(key.slice(7), value as BudgetState)
       else if (key.startsWith('res:')) state.reservations.set(key.slice(4), value as Reservation)
+      else if (key.startsWith('anom:')) spend.push([key, value as Bucket])
     }
+    const anomaly = restoreAnomaly(kv.get<AnomalyMeta>('anomaly'), spend)
+    if (anomaly) state.anomaly = anomaly
     this.ledger = new Ledger(state, (key, value) => void this.dirty.set(key, value))
     return this.ledger
   }

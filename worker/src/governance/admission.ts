@@ -3,13 +3,16 @@
  * session) either a draw on this isolate's lease (no round trip) or one call to the scope's ledger
  * — those calls all at once, each bounded by `limits.timeout_ms` — plus Upstash or the binding when
  * policy counts rate limits there. The verdict is folded from the answers: refused (and why), or
- * admitted at which alias, with what room for a stream and which headers to send.
+ * admitted at which alias, with what room for a stream and which headers to send. A scope this
+ * isolate knows an anomaly blocks is refused before anything is asked.
  */
 import type { Context } from 'hono'
 import type { AppEnv } from '../env.ts'
 import type { CompiledPolicy } from '../policy/compile.ts'
 import type { ResolvedTarget } from '../providers/types.ts'
 import type { StreamMeter } from '../stream/relay.ts'
+import { blockOn, holdBlock } from './anomaly-blocks.ts'
+import type { AnomalyReport } from './anomaly.ts'
 import { maxOutputTokens, promptTokens } from './estimate.ts'
 import { takeBinding, takeUpstash, type Buckets, type ExternalAnswer } from './external-limits.ts'
 import { bounded, ledgerStub } from './ledger-client.ts'
@@ -55,6 +58,7 @@ export type Refusal =
   | { kind: 'unavailable'; scope: Scope }
   | { kind: 'budget'; scope: Scope; budget: string; unit: Unit; used: number; reserved: number; need: number; limit: number; periodEnd: number | null }
   | { kind: 'rate'; scope: Scope; rate: 'requests' | 'tokens'; retryAfterMs: number | null; limit: number }
+  | { kind: 'anomaly'; scope: Scope; subject: string; report: AnomalyReport }
 
 export interface Admission {
   id: string
@@ -77,6 +81,8 @@ export interface Admission {
   streamedTokens: number
   /** The relay's meter for a stream answered by `target` (set by the limit stage once admitted). */
   meterFor?: (target: ResolvedTarget) => StreamMeter
+  /** With anomaly detection: resolves (bounded) once the settlement has said whether this request tripped one. */
+  settled?: Promise<unknown>
 }
 
 /** The per-request part: estimates, and who is asked. */
@@ -87,7 +93,7 @@ export function prepareAdmission(c: Context<AppEnv>, plan: ProjectPlan, session:
   const output = maxOutputTokens(c.var.body, endpoint, plan.limits?.assume_max_tokens ?? 4_096)
   const calls: ScopeCall[] = []
   const add = (scope: Scope, name: string, subject: string, scopePlan: ScopePlan | undefined, budgets: BudgetSpec[]) => {
-    if (!scopePlan || (budgets.length === 0 && !scopePlan.rate)) return
+    if (!scopePlan || (budgets.length === 0 && !scopePlan.rate && !scopePlan.anomaly)) return
     calls.push({ scope, name, subject, plan: scopePlan, budgets, rate: scopePlan.rate ? { ...scopePlan.rate, tokenCost: prompt + output } : undefined })
   }
   const sessionPlan = plan.scopes.session
@@ -146,6 +152,10 @@ export async function runAdmission(
   const timeoutMs = plan.limits?.timeout_ms ?? 1_000
   const stream = c.var.body.stream === true
   const cost = own(costs, admission.alias)
+  for (const call of admission.calls) {
+    const report = call.plan.anomaly && blockOn(call.name, now)
+    if (report) return refuse(admission, { kind: 'anomaly', scope: call.scope, subject: call.subject, report })
+  }
   await Promise.all([
     ...admission.calls.map(async (call) => {
       const need: Holding = { requests: call.rate?.requests ? 1 : 0, tokens: call.rate?.tokens ? admission.tokenCost : 0, budgets: {} }
@@ -160,12 +170,13 @@ export async function runAdmission(
       if (!stub) return void (call.failed = true)
       const leaseId = `${admission.id}:${call.scope}`
       const back = returning(call.name)
-      const lease: LeaseCall = { id: leaseId, returning: back, rate: call.rate, budgets: call.budgets, alias: admission.alias, costs, stream, ttlMs: RESERVATION_TTL_MS, share: LEASE_SHARE }
+      const lease: LeaseCall = { id: leaseId, returning: back, rate: call.rate, budgets: call.budgets, alias: admission.alias, costs, stream, ttlMs: RESERVATION_TTL_MS, share: LEASE_SHARE, anomaly: call.plan.anomaly }
       let work: Promise<AdmitAnswer> | undefined
       try {
         work = Promise.resolve(stub.lease(lease))
         const answer = await bounded(work, timeoutMs)
         call.answer = answer
+        if (answer.anomaly) holdBlock(call.name, answer.anomaly)
         if (!admitted(answer)) return
         const adopted = adopt(call.name, leaseId, answer, now)
         Object.assign(call, { leaseId, held: answer.held, room: answer.room })
@@ -192,12 +203,12 @@ export async function runAdmission(
   fold(admission, plan.limits?.fail ?? 'open')
 }
 
-export const admitted = (answer: AdmitAnswer | undefined): boolean => answer !== undefined && !answer.rate.limited && !answer.blocked
+export const admitted = (answer: AdmitAnswer | undefined): boolean => answer !== undefined && !answer.rate.limited && !answer.blocked && !answer.anomaly
 
 /** The call holds something for this request (granted by its lease or its ledger). */
 export const holds = (call: ScopeCall): boolean => call.leaseId !== undefined && call.held !== undefined
 
-const rank = { unavailable: 3, budget: 2, rate: 1 } as const
+const rank = { anomaly: 4, unavailable: 3, budget: 2, rate: 1 } as const
 
 function refuse(admission: Admission, refusal: Refusal): void {
   if (!admission.refusal || rank[refusal.kind] > rank[admission.refusal.kind]) admission.refusal = refusal
@@ -229,6 +240,7 @@ function fold(admission: Admission, limitsFail: 'open' | 'closed'): void {
       if (limited)
         refuse(admission, { kind: 'rate', scope: call.scope, rate: limited.kind, retryAfterMs: limited.retryAfterMs, limit: call.rate?.[limited.kind]?.limit ?? 0 })
       if (answer.blocked) refuse(admission, { kind: 'budget', scope: call.scope, ...answer.blocked })
+      if (answer.anomaly) refuse(admission, { kind: 'anomaly', scope: call.scope, subject: call.subject, report: answer.anomaly })
       // The most specific scope's downgrade wins (session, then key, then project: the calls' order).
       if (answer.downgradedBy && !admission.downgradedBy) {
         admission.served = answer.alias

@@ -1,12 +1,12 @@
 /**
- * At-most-once claims on the two delivery ledgers in D1 (`budget_alerts`, `report_dispatches`): a
+ * At-most-once claims on the delivery ledgers in D1 (`budget_alerts`, `report_dispatches`, `anomalies`): a
  * message is sent only by whoever inserted its row (the primary key names the message), or by
  * whoever re-claims it after a failed (or abandoned) attempt. D1 runs each statement atomically,
  * so two requests or two cron runs racing for one row can never both win.
  */
 import type { Delivery } from './webhook.ts'
 
-export type Ledger = 'budget_alerts' | 'report_dispatches'
+export type Ledger = 'budget_alerts' | 'report_dispatches' | 'anomalies'
 
 /** An attempt this old with no outcome is assumed dead (its isolate ended) and may be retried. */
 const STALE_MS = 10 * 60_000

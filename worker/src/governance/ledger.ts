@@ -11,8 +11,12 @@
  *   `share` of what is left for the isolate's next requests — all one reservation that expires.
  * - settle: a request's holding becomes its real cost; the token bucket is corrected.
  * - release: an isolate gives back what it did not use (or what a refused request held).
+ * - anomalies (key and session scopes that declare them): settlements feed the scope's spend
+ *   buckets (anomaly.ts); a `block` anomaly in force refuses the lease before anything is taken.
  */
-import type { Actual, AdmitAnswer, BudgetSpec, BudgetView, Crossing, Holding, LeaseCall, ScopeView } from './protocol.ts'
+import { AnomalyMeter, type AnomalyMeta, type AnomalySpec, type AnomalyState, type Bucket } from './anomaly.ts'
+import type { Actual, AdmitAnswer, BudgetSpec, BudgetView, Crossing, Holding, LeaseCall, ScopeView, SettleAnswer } from './protocol.ts'
+import type { Settlement } from './settle-batch.ts'
 import { adjust, levelAt, snapshot, take, type BucketSpec, type BucketState } from './token-bucket.ts'
 import { own } from '../lib/own.ts'
 
@@ -36,10 +40,11 @@ export interface LedgerState {
   buckets: { requests?: BucketState; tokens?: BucketState }
   budgets: Map<string, BudgetState>
   reservations: Map<string, Reservation>
+  anomaly?: AnomalyState
 }
 
-/** Storage keys the Durable Object persists: `bucket:<kind>`, `budget:<name>`, `res:<id>`. */
-export type Persist = (key: string, value: BucketState | BudgetState | Reservation | undefined) => void
+/** Storage keys the Durable Object persists: `bucket:<kind>`, `budget:<name>`, `res:<id>`, `anomaly`, `anom:<index>`. */
+export type Persist = (key: string, value: BucketState | BudgetState | Reservation | AnomalyMeta | Bucket | undefined) => void
 
 export const emptyState = (): LedgerState => ({ buckets: {}, budgets: new Map(), reservations: new Map() })
 export const noHolding = (): Holding => ({ requests: 0, tokens: 0, budgets: {} })
@@ -59,16 +64,20 @@ export function periodOf(period: BudgetSpec['period'], now: number): { key: stri
 export class Ledger {
   readonly state: LedgerState
   private readonly persist: Persist
+  private readonly anomalies: AnomalyMeter
 
   constructor(state: LedgerState, persist: Persist) {
     this.state = state
     this.persist = persist
+    this.anomalies = new AnomalyMeter(state.anomaly, persist)
   }
 
   lease(call: LeaseCall, now: number): AdmitAnswer {
     this.sweep(now)
     for (const back of call.returning) this.release(back.id, back.unused, call.rate, now)
     const answer: AdmitAnswer = { held: noHolding(), extra: noHolding(), room: {}, rate: {}, alias: call.alias, crossings: [] }
+    const blocked = call.anomaly && this.anomalies.blocking(call.anomaly, now)
+    if (blocked) return { ...answer, anomaly: blocked }
 
     // Rate limits: both buckets must hold the request before either is taken from.
     const taken: { kind: 'requests' | 'tokens'; spec: BucketSpec; state: BucketState; amount: number }[] = []
@@ -167,6 +176,19 @@ export class Ledger {
       this.persist(`budget:${spec.name}`, budget)
     }
     return crossings
+  }
+
+  /** A batch of settlements (one Durable Object call); each also feeds the scope's anomaly detection. */
+  settleMany(items: Settlement[], budgets: BudgetSpec[], tokens: BucketSpec | undefined, anomaly: AnomalySpec | undefined, now: number): SettleAnswer {
+    const answer: SettleAnswer = { crossings: [] }
+    for (const i of items) {
+      answer.crossings.push(...this.settle(i.leaseId, i.held, i.actual, budgets, tokens, now))
+      const flagged = anomaly && this.anomalies.record(anomaly, i.actual, now)
+      if (flagged) answer.flagged = { ...flagged, requestId: i.requestId }
+    }
+    const blocking = anomaly && this.anomalies.blocking(anomaly, now)
+    if (blocking) answer.blocking = blocking
+    return answer
   }
 
   /** Gives back what lease `id` holds but no request will use; its rate requests and tokens return to the buckets. */

@@ -1,9 +1,12 @@
 /**
  * A project's limits and budgets, turned once per project (per isolate) into what each scope's
- * counter is asked: bucket specs, budget specs, which session ids a session budget covers, and
- * what an unreachable counter means (`fail`). The limit stage only fills in the per-request parts.
+ * counter is asked: bucket specs, budget specs, which session ids a session budget covers, the
+ * anomaly detection of key and session scopes, and what an unreachable counter means (`fail`). The
+ * limit stage only fills in the per-request parts.
  */
+import type { AnomalyPolicy } from '../policy/anomaly-schema.ts'
 import type { BudgetPolicy, LimitsPolicy } from '../policy/governance-schema.ts'
+import type { AnomalySpec } from './anomaly.ts'
 import type { ProjectPolicy } from '../policy/schema.ts'
 import type { BudgetSpec, Scope } from './protocol.ts'
 import type { BucketSpec } from './token-bucket.ts'
@@ -17,6 +20,8 @@ export interface ScopePlan {
   covers?: ((session: string) => boolean)[]
   /** When this scope's counter cannot be reached: closed if any of its budgets (or its limits) say so. */
   fail: 'open' | 'closed'
+  /** Anomaly detection, judged by this scope's ledger at settlement. */
+  anomaly?: AnomalySpec
 }
 
 export interface ProjectPlan {
@@ -52,10 +57,12 @@ function buildPlan(project: ProjectPolicy): ProjectPlan {
   }
   const onObjects = !limits || limits.backend === 'durable-object'
   const scopes: Partial<Record<Scope, ScopePlan>> = {}
+  const anomaly = project.anomaly ? anomalySpec(project.anomaly) : undefined
   for (const scope of ['project', 'key', 'session'] as const) {
     const entries = Object.entries(project.budgets ?? {}).filter(([, b]) => b.scope === scope)
     const rate = scope === 'session' || !onObjects ? undefined : buckets(scope)
-    if (entries.length === 0 && !rate) continue
+    const detects = scope !== 'project' && project.anomaly?.scopes.includes(scope) === true
+    if (entries.length === 0 && !rate && !detects) continue
     const budgetsFail = entries.some(([, b]) => b.fail === 'closed')
     scopes[scope] = {
       scope,
@@ -63,6 +70,7 @@ function buildPlan(project: ProjectPolicy): ProjectPlan {
       budgets: entries.map(([name, b]) => budgetSpec(name, b, thresholds)),
       ...(scope === 'session' ? { covers: entries.map(([, b]) => glob(b.sessions ?? '*')) } : {}),
       fail: budgetsFail || (rate && limits?.fail === 'closed') ? 'closed' : 'open',
+      ...(detects ? { anomaly } : {}),
     }
   }
   const external =
@@ -80,6 +88,21 @@ function budgetSpec(name: string, b: BudgetPolicy, thresholds: number[]): Budget
     action: b.action,
     ...(b.downgrade_to ? { downgradeTo: b.downgrade_to } : {}),
     thresholds,
+  }
+}
+
+/** Below this a baseline is too thin to judge growth against (`anomaly.min_baseline` unset). */
+export const DEFAULT_MIN_BASELINE = { usd: 0.01, tokens: 10_000 } as const
+
+function anomalySpec(a: AnomalyPolicy): AnomalySpec {
+  return {
+    metric: a.metric,
+    windowMs: a.window_seconds * 1000,
+    baselineMs: a.baseline_seconds * 1000,
+    ratio: a.ratio,
+    minBaseline: a.min_baseline ?? DEFAULT_MIN_BASELINE[a.metric],
+    action: a.action,
+    cooldownMs: (a.cooldown_seconds ?? a.window_seconds) * 1000,
   }
 }
 

@@ -7,6 +7,7 @@
  * The worker sends the scope's limits with every call, so the object never needs the policy and a
  * policy change applies within one lease.
  */
+import type { AnomalyReport, AnomalySpec } from './anomaly.ts'
 import type { BucketSpec } from './token-bucket.ts'
 
 export type Scope = 'project' | 'key' | 'session'
@@ -57,6 +58,8 @@ export interface LeaseCall {
   ttlMs: number
   /** The fraction of what is left, beyond this request, the lease may take for later requests (0: none). */
   share: number
+  /** The scope's anomaly detection (key and session scopes whose project declares it). */
+  anomaly?: AnomalySpec
 }
 
 export interface RateSnapshot {
@@ -95,6 +98,15 @@ export interface AdmitAnswer {
   alias: string
   downgradedBy?: string
   crossings: Crossing[]
+  /** Set when an anomaly blocks the scope (policy `block`, within its cooldown): nothing was taken. */
+  anomaly?: AnomalyReport
+}
+
+/** A batch's settlement: the thresholds it crossed, the anomaly a request in it tripped, and a block in force. */
+export interface SettleAnswer {
+  crossings: Crossing[]
+  flagged?: AnomalyReport & { requestId?: string }
+  blocking?: AnomalyReport
 }
 
 /** What the request really cost; usd null when it could not be priced (the reservation stands). */

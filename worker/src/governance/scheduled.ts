@@ -1,6 +1,6 @@
 /**
  * The Worker's `scheduled` handler (the cron triggers in wrangler.jsonc, hourly): posts the usage
- * reports that are due and retries alert deliveries that failed. Everything it sends goes through
+ * reports that are due and retries alert deliveries (budget thresholds, anomalies) that failed. Everything it sends goes through
  * a D1 dispatch row first, so a trigger that fires twice, or two overlapping runs, send once.
  *
  * @example export default { fetch, queue, scheduled: scheduledWork(bundledPolicy) }
@@ -8,6 +8,7 @@
 import type { GatewayEnv } from '../env.ts'
 import type { CompiledPolicy } from '../policy/compile.ts'
 import { retryAlerts } from './alerts.ts'
+import { retryAnomalyAlerts } from './anomaly-alerts.ts'
 import { sendReports } from './reports.ts'
 
 export function scheduledWork(policy: CompiledPolicy): ExportedHandlerScheduledHandler<Env> {
@@ -17,7 +18,8 @@ export function scheduledWork(policy: CompiledPolicy): ExportedHandlerScheduledH
 }
 
 export async function runScheduled(policy: CompiledPolicy, env: GatewayEnv, now: number): Promise<{ reports: number; alerts: number }> {
-  const [reports, alerts] = await Promise.all([sendReports(env, policy, now), retryAlerts(env, policy, now)])
+  const [reports, budgetAlerts, anomalyAlerts] = await Promise.all([sendReports(env, policy, now), retryAlerts(env, policy, now), retryAnomalyAlerts(env, policy, now)])
+  const alerts = budgetAlerts + anomalyAlerts
   if (reports + alerts > 0) console.log(JSON.stringify({ scheduled: 'sent', reports, alerts }))
   return { reports, alerts }
 }

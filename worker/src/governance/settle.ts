@@ -2,8 +2,9 @@
  * After the answer (JSON: at once; a stream: at its end), inside `waitUntil` and never on the
  * response path: each scope that admitted the request replaces its holding with what the request
  * really cost (batched per ledger, settle-batch.ts), token buckets counted elsewhere are
- * corrected, and the thresholds crossed become alerts. A refused request gives back what other
- * scopes had already granted it.
+ * corrected, and the thresholds crossed become alerts. The ledgers judge anomalies on the same
+ * settlements: the request that trips one carries it in its usage event. A refused request gives
+ * back what other scopes had already granted it.
  */
 import type { Context } from 'hono'
 import type { AppEnv } from '../env.ts'
@@ -11,34 +12,60 @@ import type { CompiledPolicy } from '../policy/compile.ts'
 import { costOf } from '../telemetry/cost.ts'
 import { holds, type Admission } from './admission.ts'
 import { recordCrossings } from './alerts.ts'
+import { anomalyId } from './anomaly.ts'
 import { giveUpstash } from './external-limits.ts'
-import { ledgerStub } from './ledger-client.ts'
+import { bounded, ledgerStub } from './ledger-client.ts'
 import { giveBack } from './leases.ts'
 import type { Actual } from './protocol.ts'
 import { settleBatched } from './settle-batch.ts'
 import { costAt, targetRates } from './route-prices.ts'
 
-export async function settleAdmission(c: Context<AppEnv>, admission: Admission, policy: CompiledPolicy): Promise<void> {
-  // A stream's facts (usage, completion, a cut) are final only once it has ended.
-  await c.var.answer?.catch(() => undefined)
-  const actual = actualCost(c, admission, policy)
+/** How long a usage event waits, after the answer, for the anomaly verdict on its request. */
+const VERDICT_WAIT_MS = 3_000
+
+export interface Settling {
+  /** Resolves once the ledgers have answered (not waiting for alerts to be posted), bounded in time. */
+  verdict: Promise<void>
+  /** Everything: the ledgers, corrections elsewhere, alerts. What `waitUntil` must cover. */
+  done: Promise<void>
+}
+
+export function settleAdmission(c: Context<AppEnv>, admission: Admission, policy: CompiledPolicy): Settling {
   const { project } = c.var.caller
-  await Promise.all([
-    ...admission.calls.map((call) =>
-      holds(call)
-        ? settleBatched(
-            { env: c.env, name: call.name, scope: call.scope, subject: call.subject, project, policy: c.var.project, budgets: call.budgets, tokens: call.rate?.tokens },
-            { leaseId: call.leaseId!, held: call.held!, actual },
-          )
-        : undefined,
-    ),
-    ...admission.external.map((ext) => {
-      const taken = ext.answer?.taken.tokens ?? 0
-      if (!ext.buckets.tokens || taken === actual.rateTokens) return undefined
-      return giveUpstash(c.env, ext.name, ext.buckets, { requests: 0, tokens: taken - actual.rateTokens }).catch(() => undefined)
-    }),
-    alert(c, admission),
-  ])
+  const started = (async () => {
+    // A stream's facts (usage, completion, a cut) are final only once it has ended.
+    await c.var.answer?.catch(() => undefined)
+    const actual = actualCost(c, admission, policy)
+    const batches = admission.calls.map((call) => {
+      if (!holds(call)) return undefined
+      const batch = settleBatched(
+        { env: c.env, name: call.name, scope: call.scope, subject: call.subject, project, policy: c.var.project, budgets: call.budgets, tokens: call.rate?.tokens, anomaly: call.plan.anomaly },
+        { leaseId: call.leaseId!, held: call.held!, actual, requestId: admission.id },
+      )
+      const verdict = batch.answered.then((answer) => {
+        const flagged = answer?.flagged
+        if (flagged?.requestId === admission.id) c.var.facts.anomaly = { id: anomalyId(project, call.scope, call.subject, flagged.windowStart), ratio: flagged.ratio }
+      })
+      return { verdict, done: batch.done }
+    })
+    return { actual, batches }
+  })()
+  const verdict = started.then(({ batches }) => bounded(Promise.all(batches.map((b) => b?.verdict)), VERDICT_WAIT_MS)).then(
+    () => undefined,
+    () => undefined,
+  )
+  const done = started.then(async ({ actual, batches }) => {
+    await Promise.all([
+      ...batches.map((b) => b?.done),
+      ...admission.external.map((ext) => {
+        const taken = ext.answer?.taken.tokens ?? 0
+        if (!ext.buckets.tokens || taken === actual.rateTokens) return undefined
+        return giveUpstash(c.env, ext.name, ext.buckets, { requests: 0, tokens: taken - actual.rateTokens }).catch(() => undefined)
+      }),
+      alert(c, admission),
+    ])
+  })
+  return { verdict, done }
 }
 
 /**

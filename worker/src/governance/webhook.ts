@@ -14,7 +14,7 @@ import { secretOf, type GatewayEnv } from '../env.ts'
 import type { AlertsPolicy } from '../policy/governance-schema.ts'
 
 export interface WebhookMessage {
-  type: 'budget.threshold' | 'usage.report'
+  type: 'budget.threshold' | 'usage.report' | 'anomaly.detected'
   /** Stable per message: the idempotency key a receiver can deduplicate on. */
   id: string
   /** The human sentence (Slack shows this). */

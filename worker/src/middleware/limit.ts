@@ -6,7 +6,9 @@
  * awaited. A refusal is a 429 in OpenAI's shape with `Retry-After` (or 503 when a counter that
  * must not fail open is unreachable); a downgrade budget re-routes to its cheaper alias.
  * After: every answer carries OpenAI's `x-ratelimit-*` headers, and the reservations are settled
- * to the real cost inside `waitUntil` once the answer is complete (a stream: at its end).
+ * to the real cost inside `waitUntil` once the answer is complete (a stream: at its end). Key and
+ * session ledgers judge anomalies on those settlements; a `block` anomaly refuses the scope (429
+ * `anomaly_blocked`) from its next request until its cooldown ends.
  *
  * @example app.post('/v1/chat/completions', validate(…), resolveRoute(policy), limit(policy), cache, …)
  */
@@ -14,6 +16,8 @@ import type { Context, MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../env.ts'
 import { GatewayError, toErrorResponse } from '../errors.ts'
 import { costsFor, prepareAdmission, runAdmission, type Admission, type Refusal } from '../governance/admission.ts'
+import { anomalyBlockedMessage } from '../governance/anomaly-alerts.ts'
+import { anomalyId } from '../governance/anomaly.ts'
 import { planFor } from '../governance/plan.ts'
 import { rateLimitHeaders, retryHeaders } from '../governance/ratelimit-headers.ts'
 import { releaseAdmission, settleAdmission } from '../governance/settle.ts'
@@ -58,7 +62,10 @@ export function limit(policy: CompiledPolicy): MiddlewareHandler<AppEnv> {
     await next()
     for (const [name, value] of Object.entries(rateLimitHeaders(admission.rate))) c.res.headers.set(name, value)
     if (admission.downgradedBy && c.var.route.alias !== admission.alias) c.res.headers.set('X-WatchLLM-Downgraded-From', admission.alias)
-    waitUntil(c, settleAdmission(c, admission, policy))
+    const settling = settleAdmission(c, admission, policy)
+    waitUntil(c, settling.done)
+    // The usage event waits for the anomaly verdict on this request (off the response path, bounded).
+    if (admission.calls.some((call) => call.plan.anomaly)) admission.settled = settling.verdict
   }
 }
 
@@ -67,6 +74,7 @@ function record(c: Context<AppEnv>, a: Admission, rates: boolean, budgets: boole
   const facts = c.var.facts
   const r = a.refusal
   const unavailable = r?.kind === 'unavailable'
+  if (r?.kind === 'anomaly') facts.anomaly = { id: anomalyId(c.var.caller.project, r.scope, r.subject, r.report.windowStart), ratio: r.report.ratio }
   if (rates) facts.rateLimit = r?.kind === 'rate' ? `limited:${r.scope}:${r.rate}` : unavailable ? 'fail_closed' : a.failedOpen.rate ? 'fail_open' : 'ok'
   if (budgets)
     facts.budget = (
@@ -91,6 +99,8 @@ function refusalError(r: Refusal): GatewayError {
         `Budget \`${r.budget}\` (${r.scope}) has no room for this request: ${amount(r.used)} spent${held} of ${amount(r.limit)}; it needs up to ${amount(r.need)}. ${resets}${smaller}`,
       )
     }
+    case 'anomaly':
+      return new GatewayError(429, 'anomaly_blocked', anomalyBlockedMessage(r.scope, r.subject, r.report))
     case 'unavailable':
       return new GatewayError(503, 'limits_unavailable', `The ${r.scope}'s limits could not be checked, and policy says to refuse rather than guess (fail: closed).`)
   }
@@ -100,6 +110,8 @@ function refusalRetry(r: Refusal): Record<string, string> {
   if (r.kind === 'rate') return retryHeaders(r.retryAfterMs)
   // A budget frees up only when its period ends: tell SDKs not to retry (they would only spend retries).
   if (r.kind === 'budget') return r.periodEnd === null ? { 'x-should-retry': 'false' } : { 'x-should-retry': 'false', 'Retry-After': String(Math.max(1, Math.ceil((r.periodEnd - Date.now()) / 1000))) }
+  // An anomaly block ends with its cooldown: retrying sooner only spends retries.
+  if (r.kind === 'anomaly') return { 'x-should-retry': 'false', 'Retry-After': String(Math.max(1, Math.ceil((r.report.until - Date.now()) / 1000))) }
   return retryHeaders(1_000)
 }
 

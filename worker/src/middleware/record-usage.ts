@@ -38,6 +38,7 @@ export function recordUsage(policy: CompiledPolicy, now: () => number = Date.now
     if (knownCost) for (const [name, value] of Object.entries(costHeaders(knownCost))) c.res.headers.set(name, value)
 
     const pending = c.var.answer
+    const limits = c.var.limits
     const httpStatus = c.res.status
     let built: (event: UsageEvent | undefined) => void = () => undefined
     c.set('usageEvent', new Promise<UsageEvent | undefined>((resolve) => (built = resolve)))
@@ -48,6 +49,8 @@ export function recordUsage(policy: CompiledPolicy, now: () => number = Date.now
       await new Promise((resolve) => setTimeout(resolve, SEND_DELAY_MS))
       // A stream settles at its end; its facts (usage, completion) are final only then.
       const answer: StoredAnswer | undefined = pending ? await pending.catch(() => undefined) : undefined
+      // With anomaly detection, whether this request tripped one is known once its settlement is answered (bounded).
+      await limits?.settled
       const endedAt = pending && facts.stream ? now() : respondedAt
       const cost: EventCost = knownCost ?? costOf(policy, c, facts)
       const logText = c.var.project?.telemetry.log_prompts === true

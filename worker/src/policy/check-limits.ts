@@ -7,7 +7,7 @@
  */
 import { priceSubjectFor } from '../telemetry/price-subject.ts'
 import { priceUsage } from '../telemetry/pricing.ts'
-import type { CompiledPolicy } from './compile.ts'
+import type { CompiledPolicy, Reported } from './compile.ts'
 import { policyIssue, type PolicyIssue } from './errors.ts'
 import type { ProjectPolicy, ProviderPolicy, RoutePolicy } from './schema.ts'
 import { own } from '../lib/own.ts'
@@ -21,7 +21,7 @@ interface Merged {
 
 const ONE_OF_EACH = { inputTokens: 1, outputTokens: 1, cachedInputTokens: 0, reasoningTokens: 0 }
 
-export function checkLimits(policy: Merged, where: Where, issues: PolicyIssue[]): void {
+export function checkLimits(policy: Merged, where: Where, issues: PolicyIssue[], reported: Reported): void {
   for (const [projectName, project] of Object.entries(policy.projects)) {
     const at = (...rest: (string | number)[]) => where('projects', projectName, rest)
     const may = (alias: string) => project.models.includes('*') || project.models.includes(alias)
@@ -42,7 +42,9 @@ export function checkLimits(policy: Merged, where: Where, issues: PolicyIssue[])
       if (budget.downgrade_to !== undefined) {
         const target = own(policy.models, budget.downgrade_to)
         const problem = !target
-          ? `no model alias "${budget.downgrade_to}"`
+          ? reported('models', budget.downgrade_to)
+            ? undefined
+            : `no model alias "${budget.downgrade_to}"`
           : target.kind !== 'chat'
             ? `"${budget.downgrade_to}" is an ${target.kind} model, not a chat model`
             : !may(budget.downgrade_to)
@@ -73,13 +75,15 @@ export function checkLimits(policy: Merged, where: Where, issues: PolicyIssue[])
 }
 
 /** `alias → provider/model` for each target the project may reach that the price table cannot price. */
-function unpricedTargets(policy: Merged, may: (alias: string) => boolean): string[] {
+export function unpricedTargets(policy: Merged, may: (alias: string) => boolean): string[] {
   const out: string[] = []
   for (const [alias, route] of Object.entries(policy.models)) {
     if (!may(alias)) continue
     for (const target of route.targets) {
       const model = target.model ?? alias
       const config = own(policy.providers, target.provider)
+      // A provider that is not there was reported already (unknown, or in a file that failed).
+      if (!config) continue
       const baseUrl = typeof config?.base_url === 'string' ? config.base_url : undefined
       const { subject } = priceSubjectFor(policy as CompiledPolicy, { alias, provider: target.provider, model, baseUrl })
       if (priceUsage(subject, ONE_OF_EACH).status === 'unpriced') out.push(`\`${alias}\` → ${target.provider}/${model}`)

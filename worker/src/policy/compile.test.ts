@@ -5,24 +5,36 @@ import { formatPolicyIssues } from './errors.ts'
 
 // Fixture table (Envoy's pattern): every invalid case is paired with its exact `file:line path: message`.
 const files = import.meta.glob<string>('./test/fixtures/**/*.{yaml,expected}', { query: '?raw', import: 'default', eager: true })
-const cases = (kind: 'valid' | 'invalid') =>
-  Object.entries(files)
-    .filter(([path]) => path.includes(`/${kind}/`) && path.endsWith('.yaml'))
-    .map(([path, text]) => ({ name: path.replace(/^.*fixtures\//, ''), text, expected: files[path.replace(/\.yaml$/, '.expected')] }))
+/**
+ * One case per `<kind>/<case>.yaml`, or per directory `<kind>/<case>/` whose files are compiled
+ * together, in name order (cross-file cases); either way the expected text is `<kind>/<case>.expected`.
+ */
+const cases = (kind: 'valid' | 'invalid') => {
+  const grouped = new Map<string, { path: string; text: string }[]>()
+  for (const [path, text] of Object.entries(files)) {
+    const match = new RegExp(`/fixtures/(${kind}/[^/]+?)(?:\\.yaml|/[^/]+\\.yaml)$`).exec(path)
+    if (match) grouped.set(match[1]!, [...(grouped.get(match[1]!) ?? []), { path: path.replace(/^.*fixtures\//, ''), text }])
+  }
+  return [...grouped].map(([name, sources]) => ({
+    name: sources.length === 1 && sources[0]!.path === `${name}.yaml` ? sources[0]!.path : `${name}/`,
+    sources: sources.sort((a, b) => a.path.localeCompare(b.path)),
+    expected: files[`./test/fixtures/${name}.expected`],
+  }))
+}
 
 const withoutHints = (text: string) => text.replace(/ — hint: .*$/gm, '')
 /** `invalid/production-*.yaml` are compiled as infra compiles: for production. */
 const environmentOf = (name: string) => (/\/production-/.test(name) ? 'production' : 'local')
 
 describe('policy compiler', () => {
-  it.each(cases('valid'))('compiles $name', async ({ name, text }) => {
-    const result = await compilePolicy([{ path: name, text }])
+  it.each(cases('valid'))('compiles $name', async ({ sources }) => {
+    const result = await compilePolicy(sources)
     if (!result.ok) throw new Error(formatPolicyIssues(result.error))
     expect(result.value.hash).toMatch(/^[0-9a-f]{64}$/)
   })
 
-  it.each(cases('invalid'))('rejects $name with its exact message', async ({ name, text, expected }) => {
-    const result = await compilePolicy([{ path: name, text }], { environment: environmentOf(name) })
+  it.each(cases('invalid'))('rejects $name with its exact message', async ({ name, sources, expected }) => {
+    const result = await compilePolicy(sources, { environment: environmentOf(name) })
     expect(result.ok).toBe(false)
     if (result.ok) return
     expect(withoutHints(formatPolicyIssues(result.error))).toBe(expected?.trim())

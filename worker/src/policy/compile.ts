@@ -8,6 +8,7 @@ import type { z } from 'zod'
 import { canonicalJson, sha256Hex } from '../lib/hash.ts'
 import { err, ok, type Result } from '../lib/result.ts'
 import { checkEnvironment, type PolicyEnvironment } from './environment.ts'
+import { checkAnomaly } from './check-anomaly.ts'
 import { checkGovernance } from './check-governance.ts'
 import { checkLimits, limitSecrets } from './check-limits.ts'
 import { policyIssue, type PolicyIssue } from './errors.ts'
@@ -52,8 +53,15 @@ export interface CompiledPolicy {
   secrets: string[]
 }
 
-type Section = 'providers' | 'models' | 'projects' | 'experiments'
+export type Section = 'providers' | 'models' | 'projects' | 'experiments'
 const sections: readonly Section[] = ['providers', 'models', 'projects', 'experiments']
+
+/**
+ * True when `name` may have been defined in a file that failed to parse (and so was reported
+ * there): every cross-reference check asks this before calling a missing name unknown, so an
+ * error that only follows from an earlier one is not reported again.
+ */
+export type Reported = (section: Section, name: string) => boolean
 
 /** Where each entry was defined, so cross-file errors point at the right line. */
 interface Origin {
@@ -106,8 +114,11 @@ export async function compilePolicy(sources: readonly PolicySource[], options: C
     }
   }
 
-  checkReferences(merged, originOf, issues, broken)
-  checkGovernance(merged, (section, entry, rest) => locate(originOf, section, entry, rest), issues)
+  // A name defined in a file that failed (or possibly in one that was not YAML) was reported there.
+  const reported: Reported = (section, name) => broken.unknown || broken.names.has(`${section}\0${name}`)
+  checkReferences(merged, originOf, issues, broken, reported)
+  checkGovernance(merged, (section, entry, rest) => locate(originOf, section, entry, rest), issues, reported)
+  checkAnomaly(merged, (section, entry, rest) => locate(originOf, section, entry, rest), issues)
   issues.push(...checkEnvironment(merged, options.environment ?? 'local', (section, entry, rest) => locate(originOf, section, entry, rest)))
   issues.push(...checkProviderCredentials(merged.providers, (section, entry, rest) => locate(originOf, section, entry, rest)))
   if (issues.length > 0) return err(issues)
@@ -193,10 +204,9 @@ function checkReferences(
   originOf: (section: Section, entry: string) => Origin | undefined,
   issues: PolicyIssue[],
   broken: Broken,
+  reported: Reported,
 ): void {
   const where = (section: Section, entry: string, rest: (string | number)[]) => locate(originOf, section, entry, rest)
-  // A name defined in a file that failed (or possibly in one that was not YAML) was reported there.
-  const reported = (section: Section, name: string) => broken.unknown || broken.names.has(`${section}\0${name}`)
 
   for (const [providerName, provider] of Object.entries(policy.providers)) {
     const needsKey = provider.type === 'openai' || provider.type === 'anthropic' || provider.type === 'groq'
@@ -247,7 +257,7 @@ function checkReferences(
       keyOwners.set(key.sha256, `projects.${projectName}.keys.${key.id}`)
     })
   }
-  checkLimits(policy, where, issues)
+  checkLimits(policy, where, issues, reported)
 }
 
 function collectSecrets(providers: Record<string, ProviderPolicy>): string[] {

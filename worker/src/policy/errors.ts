@@ -76,6 +76,10 @@ export const policyErrors = {
     title: 'USD budget over a model without a price',
     hint: 'the price table (@pydantic/genai-prices) does not know this model, so its spend cannot be counted: take the alias out of the project\'s `models`, or cap it with rate limits instead.',
   },
+  UnpricedAnomaly: {
+    title: 'USD anomaly detection over a model without a price',
+    hint: "the price table (@pydantic/genai-prices) does not know this model, so its spend would count as nothing: detect on `metric: tokens`, or take the alias out of the project's `models`.",
+  },
   RateLimitBackend: {
     title: 'Rate limit the backend cannot enforce',
     hint: 'the Workers rate-limit binding counts requests only, over 10 or 60 seconds; use `backend: durable-object` or `upstash` for tokens and other windows.',

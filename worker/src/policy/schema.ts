@@ -9,6 +9,7 @@ import { responsesPolicySchema } from './responses.ts'
 import { ruleSchema } from './rules/index.ts'
 import { alertsSchema, budgetsSchema, limitsSchema, reportsSchema } from './governance-schema.ts'
 import { maxFalseHitRate, semanticVerification } from './semantic-verification.ts'
+import { anomalySchema } from './anomaly-schema.ts'
 
 const name = z
   .string()
@@ -152,6 +153,8 @@ const project = z.strictObject({
   reports: reportsSchema.optional(),
   /** Stored Responses (`previous_response_id`, GET /v1/responses/{id}): see policy/responses.ts. */
   responses: responsesPolicySchema,
+  /** Spend or token growth per key and session against its baseline (see policy/anomaly-schema.ts). */
+  anomaly: anomalySchema.optional(),
 })
 
 /** One YAML file: any subset of the sections; files are merged by entry name. */

@@ -92,6 +92,8 @@ export function buildEvent(input: EventInput): UsageEvent {
     cache_write_tokens: usage?.cacheWriteTokens ?? 0,
     cache_write_1h_tokens: usage?.cacheWrite1hTokens ?? 0,
     client_request_id: facts.clientRequestId ?? null,
+    anomaly_id: facts.anomaly?.id ?? null,
+    anomaly_ratio: facts.anomaly ? Math.round(facts.anomaly.ratio * 1000) / 1000 : null,
   }
 }
 

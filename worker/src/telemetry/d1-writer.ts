@@ -16,6 +16,7 @@ export const eventColumns = [
   'budget', 'rate_limit', 'policy_hash', 'attempts_detail', 'prompt', 'answer',
   'experiment', 'pii_counts', 'rules',
   'cache_write_tokens', 'cache_write_1h_tokens', 'client_request_id',
+  'anomaly_id', 'anomaly_ratio',
 ] as const satisfies readonly (keyof UsageEvent)[]
 
 const jsonColumns = new Set<string>(['pii', 'attempts_detail', 'pii_counts', 'rules'])

@@ -91,6 +91,11 @@ export const usageEventSchema = z.strictObject({
   // Added by migrations d1/0006, postgres/0004: `request_id` is always the gateway's own id.
   /** The client's `X-Request-Id`, when it sent a sane one: a label to search by, never a key. */
   client_request_id: text(128).nullable().optional(),
+  // Added with anomaly detection (migrations d1/0008, postgres/0006).
+  /** The anomaly this request tripped, or was refused for (`anomaly_blocked`): the `anomalies` row's id. */
+  anomaly_id: text(64).nullable().optional(),
+  /** Its measured growth: the window's rate over the baseline's. */
+  anomaly_ratio: z.number().min(0).nullable().optional(),
 })
 
 export type UsageEvent = z.output<typeof usageEventSchema>

@@ -22,6 +22,7 @@ const columns: readonly [keyof UsageEvent, string][] = [
   ['prompt', 'text'], ['answer', 'text'],
   ['experiment', 'text'], ['pii_counts', 'jsonb'], ['rules', 'jsonb'],
   ['cache_write_tokens', 'integer'], ['cache_write_1h_tokens', 'integer'], ['client_request_id', 'text'],
+  ['anomaly_id', 'text'], ['anomaly_ratio', 'double precision'],
 ]
 
 const names = columns.map(([name]) => name)

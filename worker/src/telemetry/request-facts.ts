@@ -60,6 +60,8 @@ export interface RequestFacts {
   budget?: string
   /** e.g. `ok`, `limited`. */
   rateLimit?: string
+  /** The anomaly this request tripped (its settlement crossed the ratio) or was refused for: id and measured growth. */
+  anomaly?: { id: string; ratio: number }
 }
 
 export const newFacts = (): RequestFacts => ({ attempts: [], stream: false })

@@ -23,6 +23,7 @@ import { defaultJudge, llmJudge, type Judge, type JudgeInput, type Judgement } f
 import { thresholdInForce, type ThresholdResult } from './online-threshold.ts'
 import { VerificationStore, type ThresholdRow, type VerdictSource } from './store.ts'
 import { answerContent, chatOnce } from './upstream-chat.ts'
+import { own } from '../../../lib/own.ts'
 
 /** How long an isolate trusts its copy of a threshold before re-reading D1 (in the background). */
 const REFRESH_MS = 30_000
@@ -174,7 +175,7 @@ export class Verifier {
     const fallback = defaultJudge(scope.embedder)
     const configured = scope.config.verification.judge
     if (configured === 'default') return fallback
-    const route = this.policy.models[configured.model]
+    const route = own(this.policy.models, configured.model)
     if (!route) return fallback
     const targets = resolveTargets(configured.model, route, this.policy.providers, scope.env)
     const resolved: ResolvedRoute = { alias: configured.model, kind: 'chat', targets, retry: { attempts: route.retry.attempts, backoffMs: route.retry.backoff_ms }, fingerprint: '' }
