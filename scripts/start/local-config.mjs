@@ -20,10 +20,8 @@ export async function writeLocalConfig({ source, out, policyModule }) {
   config.main = absolute(config.main)
   config.alias = alias
   config.d1_databases = fixD1(config.d1_databases)
-  for (const env of Object.values(config.env ?? {})) {
-    env.alias = alias
-    env.d1_databases = fixD1(env.d1_databases)
-  }
+  // `alias` is top-level only (environments inherit it; wrangler warns when an env sets it).
+  for (const env of Object.values(config.env ?? {})) env.d1_databases = fixD1(env.d1_databases)
   await writeFile(out, `${JSON.stringify(config, null, 2)}\n`)
   return out
 }
