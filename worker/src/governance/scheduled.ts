@@ -2,6 +2,8 @@
  * The Worker's `scheduled` handler (the cron triggers in wrangler.jsonc, hourly): posts the usage
  * reports that are due and retries alert deliveries (budget thresholds, anomalies) that failed. Everything it sends goes through
  * a D1 dispatch row first, so a trigger that fires twice, or two overlapping runs, send once.
+ * It also deletes raw usage events past their project's retention (telemetry/retention.ts): a
+ * delete is idempotent, so overlapping runs need no dispatch row.
  *
  * @example export default { fetch, queue, scheduled: scheduledWork(bundledPolicy) }
  */
@@ -10,6 +12,7 @@ import type { CompiledPolicy } from '../policy/compile.ts'
 import { retryAlerts } from './alerts.ts'
 import { retryAnomalyAlerts } from './anomaly-alerts.ts'
 import { sendReports } from './reports.ts'
+import { pruneRawEvents, retentionOf, type RetentionResult } from '../telemetry/retention.ts'
 
 export function scheduledWork(policy: CompiledPolicy): ExportedHandlerScheduledHandler<Env> {
   return function scheduled(controller, env, ctx) {
@@ -17,9 +20,24 @@ export function scheduledWork(policy: CompiledPolicy): ExportedHandlerScheduledH
   }
 }
 
-export async function runScheduled(policy: CompiledPolicy, env: GatewayEnv, now: number): Promise<{ reports: number; alerts: number }> {
-  const [reports, budgetAlerts, anomalyAlerts] = await Promise.all([sendReports(env, policy, now), retryAlerts(env, policy, now), retryAnomalyAlerts(env, policy, now)])
+export async function runScheduled(
+  policy: CompiledPolicy,
+  env: GatewayEnv,
+  now: number,
+): Promise<{ reports: number; alerts: number; retention: RetentionResult | undefined }> {
+  const [reports, budgetAlerts, anomalyAlerts, retention] = await Promise.all([
+    sendReports(env, policy, now),
+    retryAlerts(env, policy, now),
+    retryAnomalyAlerts(env, policy, now),
+    // Reports read the raw events of the day or week just ended; retention (≥ 8 days) never reaches them.
+    pruneRawEvents(env.DB, retentionOf(policy), now).catch((e: unknown) => {
+      console.error(JSON.stringify({ scheduled: 'retention_failed', error: String(e) }))
+      return undefined
+    }),
+  ])
   const alerts = budgetAlerts + anomalyAlerts
   if (reports + alerts > 0) console.log(JSON.stringify({ scheduled: 'sent', reports, alerts }))
-  return { reports, alerts }
+  const pruned = retention ? Object.values(retention.deleted).reduce((a, b) => a + b, 0) : 0
+  if (pruned > 0) console.log(JSON.stringify({ scheduled: 'retention', deleted: pruned, more: retention?.more ?? false }))
+  return { reports, alerts, retention }
 }
