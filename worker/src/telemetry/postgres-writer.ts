@@ -23,6 +23,7 @@ const columns: readonly [keyof UsageEvent, string][] = [
   ['experiment', 'text'], ['pii_counts', 'jsonb'], ['rules', 'jsonb'],
   ['cache_write_tokens', 'integer'], ['cache_write_1h_tokens', 'integer'], ['client_request_id', 'text'],
   ['anomaly_id', 'text'], ['anomaly_ratio', 'double precision'],
+  ['lookup_budget_stage', 'text'],
 ]
 
 const names = columns.map(([name]) => name)
