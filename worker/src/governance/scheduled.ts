@@ -2,8 +2,9 @@
  * The Worker's `scheduled` handler (the cron triggers in wrangler.jsonc, hourly): posts the usage
  * reports that are due and retries alert deliveries (budget thresholds, anomalies) that failed. Everything it sends goes through
  * a D1 dispatch row first, so a trigger that fires twice, or two overlapping runs, send once.
- * It also deletes raw usage events past their project's retention (telemetry/retention.ts): a
- * delete is idempotent, so overlapping runs need no dispatch row.
+ * It also deletes raw usage events past their project's retention (telemetry/retention.ts; in
+ * Postgres only where a project asks, telemetry/postgres-retention.ts): a delete is idempotent, so
+ * overlapping runs need no dispatch row.
  *
  * @example export default { fetch, queue, scheduled: scheduledWork(bundledPolicy) }
  */
@@ -13,6 +14,7 @@ import { retryAlerts } from './alerts.ts'
 import { retryAnomalyAlerts } from './anomaly-alerts.ts'
 import { sendReports } from './reports.ts'
 import { pruneRawEvents, retentionOf, type RetentionResult } from '../telemetry/retention.ts'
+import { postgresRetentionOf, prunePostgresEvents } from '../telemetry/postgres-retention.ts'
 
 export function scheduledWork(policy: CompiledPolicy): ExportedHandlerScheduledHandler<Env> {
   return function scheduled(controller, env, ctx) {
@@ -24,8 +26,9 @@ export async function runScheduled(
   policy: CompiledPolicy,
   env: GatewayEnv,
   now: number,
-): Promise<{ reports: number; alerts: number; retention: RetentionResult | undefined }> {
-  const [reports, budgetAlerts, anomalyAlerts, retention] = await Promise.all([
+): Promise<{ reports: number; alerts: number; retention: RetentionResult | undefined; postgresRetention: RetentionResult | undefined }> {
+  const hyperdrive = (env as { HYPERDRIVE?: Hyperdrive }).HYPERDRIVE
+  const [reports, budgetAlerts, anomalyAlerts, retention, postgresRetention] = await Promise.all([
     sendReports(env, policy, now),
     retryAlerts(env, policy, now),
     retryAnomalyAlerts(env, policy, now),
@@ -34,10 +37,18 @@ export async function runScheduled(
       console.error(JSON.stringify({ scheduled: 'retention_failed', error: String(e) }))
       return undefined
     }),
+    hyperdrive
+      ? prunePostgresEvents({ connectionString: hyperdrive.connectionString }, postgresRetentionOf(policy), now).catch((e: unknown) => {
+          console.error(JSON.stringify({ scheduled: 'postgres_retention_failed', error: String(e) }))
+          return undefined
+        })
+      : undefined,
   ])
   const alerts = budgetAlerts + anomalyAlerts
   if (reports + alerts > 0) console.log(JSON.stringify({ scheduled: 'sent', reports, alerts }))
   const pruned = retention ? Object.values(retention.deleted).reduce((a, b) => a + b, 0) : 0
-  if (pruned > 0) console.log(JSON.stringify({ scheduled: 'retention', deleted: pruned, more: retention?.more ?? false }))
-  return { reports, alerts, retention }
+  const prunedPg = postgresRetention ? Object.values(postgresRetention.deleted).reduce((a, b) => a + b, 0) : 0
+  if (pruned + prunedPg > 0)
+    console.log(JSON.stringify({ scheduled: 'retention', deleted: pruned, postgres_deleted: prunedPg, more: (retention?.more ?? false) || (postgresRetention?.more ?? false) }))
+  return { reports, alerts, retention, postgresRetention }
 }

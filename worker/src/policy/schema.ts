@@ -148,6 +148,8 @@ const project = z.strictObject({
       /** Raw usage events older than this are deleted by the hourly cron; the per-minute rollups stay.
        *  At least 8: weekly reports and the admin's 7-day views read raw events. */
       retention_days: z.int().min(8, 'must be ≥ 8 (weekly reports read the last 7 days of raw events)').max(3650).default(30),
+      /** Postgres (the long-term store) keeps raw events unless this is set; then older ones are folded into daily rollups. */
+      postgres_retention_days: z.int().min(8, 'must be ≥ 8 (weekly reports read the last 7 days of raw events)').max(36_500).optional(),
     })
     .default({ log_prompts: false, max_logged_chars: 4_096, retention_days: 30 }),
   /** Declarative request rules, evaluated in order by the guard stage (see policy/rules/). */
