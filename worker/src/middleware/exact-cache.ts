@@ -62,8 +62,10 @@ export function exactCache(options: { l0?: LruCache } = {}): MiddlewareHandler<A
     // The per-location tier fronts a global store only: with `store: none` the cache is this isolate's.
     const location = store ? locationTier(new URL(c.req.url).origin) : undefined
 
+    // An "absent" marker this request leaves must land before its own answer does (never after it).
+    const marks: Promise<unknown>[] = []
     if (intent.value.read) {
-      const stored = l0.get(key) ?? (store ? await readShared({ c, key, store, location, l0, ttl, budget: lookupBudgetOf(c) }) : undefined)
+      const stored = l0.get(key) ?? (store ? await readShared({ c, key, store, location, l0, ttl, marks, budget: lookupBudgetOf(c) }) : undefined)
       if (stored) {
         return respondFromCache(c, decodeAnswer(stored), { cache: 'HIT' })
       }
@@ -80,7 +82,8 @@ export function exactCache(options: { l0?: LruCache } = {}): MiddlewareHandler<A
         const value = encodeAnswer(answer, Date.now() + ttl * 1000)
         l0.set(key, value, ttl)
         // Both shared tiers: this location's copy also replaces an "absent" marker it may hold.
-        await Promise.all([store?.put(key, value, ttl).catch(() => undefined), location?.put(key, value, ttl).catch(() => undefined)])
+        const here = Promise.all(marks).then(() => location?.put(key, value, ttl))
+        await Promise.all([store?.put(key, value, ttl).catch(() => undefined), here.catch(() => undefined)])
       }),
     )
   }
@@ -93,11 +96,13 @@ interface SharedRead {
   location: LocationTier | undefined
   l0: LruCache
   ttl: number
+  /** Collects the absent-marker write, so the store after the answer can wait for it. */
+  marks: Promise<unknown>[]
   budget: LookupBudget
 }
 
 /** The per-location tier, then the global store; a global hit fills both upper tiers for the entry's remaining TTL. */
-async function readShared({ c, key, store, location, l0, ttl, budget }: SharedRead): Promise<string | undefined> {
+async function readShared({ c, key, store, location, l0, ttl, marks, budget }: SharedRead): Promise<string | undefined> {
   const local = location ? await budget.spend('location', location.get(key).catch(() => undefined)) : undefined
   if (local?.kind === 'hit') {
     const left = secondsLeft(local.value, ttl)
@@ -111,7 +116,11 @@ async function readShared({ c, key, store, location, l0, ttl, budget }: SharedRe
   const value = await budget.spend('exact', store.get(key).catch(() => undefined))
   if (value === undefined) return undefined
   if (value === null) {
-    if (location) waitUntil(c, location.putAbsent(key))
+    if (location) {
+      const marking = location.putAbsent(key).catch(() => undefined)
+      marks.push(marking)
+      waitUntil(c, marking)
+    }
     return undefined
   }
   const left = secondsLeft(value, ttl)
