@@ -13,6 +13,16 @@ import type { Context } from 'hono'
 import type { AppEnv } from '../env.ts'
 import type { RequestFacts } from '../telemetry/request-facts.ts'
 
+/** Deployed: lookups are KV / Upstash / Cache API reads, a Workers AI embedding and a Vectorize query. */
+export const DEFAULT_LOOKUP_BUDGET_MS = 150
+/** Locally (WATCHLLM_ENV=local) the embedder is a CPU model on the developer's own, shared machine. */
+export const LOCAL_LOOKUP_BUDGET_MS = 1_000
+
+/** The project's `cache.lookup_budget_ms`, else the default for where the gateway runs. */
+export function budgetMsFor(configured: number | undefined, environment: string | undefined): number {
+  return configured ?? (environment === 'local' ? LOCAL_LOOKUP_BUDGET_MS : DEFAULT_LOOKUP_BUDGET_MS)
+}
+
 export type BudgetStage = NonNullable<RequestFacts['lookupBudgetStage']>
 
 export class LookupBudget {
@@ -66,7 +76,7 @@ export class LookupBudget {
 export function lookupBudgetOf(c: Context<AppEnv>): LookupBudget {
   let budget = c.var.lookupBudget
   if (!budget) {
-    budget = new LookupBudget(c.var.project.cache.lookup_budget_ms, c.var.facts)
+    budget = new LookupBudget(budgetMsFor(c.var.project.cache.lookup_budget_ms, c.env.WATCHLLM_ENV), c.var.facts)
     c.set('lookupBudget', budget)
   }
   return budget

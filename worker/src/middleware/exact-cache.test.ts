@@ -169,6 +169,14 @@ describe('the pre-upstream budget', () => {
 })
 
 describe('LookupBudget', () => {
+  it('is the policy value when set, else 150 ms deployed and 1,000 ms locally', async () => {
+    const { budgetMsFor } = await import('../cache/lookup-budget.ts')
+    expect(budgetMsFor(undefined, 'production')).toBe(150)
+    expect(budgetMsFor(undefined, undefined)).toBe(150)
+    expect(budgetMsFor(undefined, 'local')).toBe(1_000)
+    expect(budgetMsFor(40, 'local')).toBe(40)
+  })
+
   it('returns the work when it finishes in time, undefined (and the stage) when not', async () => {
     const { LookupBudget } = await import('../cache/lookup-budget.ts')
     const facts = { attempts: [], stream: false }

@@ -113,8 +113,11 @@ const exactCache = z.strictObject({
   embeddings_ttl_seconds: z.int().min(1).max(30 * 86_400).default(86_400),
 })
 
-/** The time allowed for everything before the upstream call that may be skipped (cache lookups); past it, the request goes on (cache/lookup-budget.ts). */
-const lookupBudgetMs = z.int().min(1).max(5_000).default(150)
+/**
+ * The time allowed for everything before the upstream call that may be skipped (cache lookups); past
+ * it, the request goes on (cache/lookup-budget.ts). Unset: 150 ms deployed, 1,000 ms locally.
+ */
+const lookupBudgetMs = z.int().min(1).max(5_000).optional()
 
 const cache = z.strictObject({
   lookup_budget_ms: lookupBudgetMs,
