@@ -3,6 +3,7 @@
  * secrets are named by policy, so they are read by name through `secretOf`.
  */
 import type { CacheIntent } from './cache/cache-control.ts'
+import type { LookupBudget } from './cache/lookup-budget.ts'
 import type { Admission } from './governance/admission.ts'
 import type { KeyOwner } from './policy/compile.ts'
 import type { ProjectPolicy } from './policy/schema.ts'
@@ -42,6 +43,8 @@ export interface AppVariables {
   hit?: StoredAnswer
   /** Set by the limit stage when the request was admitted: its reservations, and the stream meter. */
   limits?: Admission
+  /** The pre-upstream time budget (cache.lookup_budget_ms), started by the limit stage; the cache stages spend it. */
+  lookupBudget?: LookupBudget
   /** Set by telemetry when the request makes a usage event: resolves to it once built (the log line uses it). */
   usageEvent?: Promise<UsageEvent | undefined>
 }

@@ -1,14 +1,19 @@
 /**
- * The exact cache: L0 (in-isolate LRU) then L1 (Upstash Redis or KV, per policy). A hit answers at
- * once — replayed as SSE when the client streams. On a miss the request goes on, and the complete
- * answer is stored afterwards with `waitUntil`, off the response path. Only complete 2xx answers
- * are ever stored. A failing L1 is bypassed, never an error.
+ * The exact cache: L0 (in-isolate LRU) → the per-location tier (Workers Cache API, this data
+ * centre) → L1 (Upstash Redis or KV, per policy, global). A hit answers at once — replayed as SSE
+ * when the client streams — and an L1 hit fills the tiers above it for the entry's remaining TTL.
+ * On a miss the request goes on, and the complete answer is stored afterwards with `waitUntil`,
+ * off the response path, in every tier. Only complete 2xx answers are ever stored. The lookups
+ * spend the request's pre-upstream budget (cache/lookup-budget.ts): a slow or failing tier is
+ * bypassed, never an error.
  *
  * @example app.post('/v1/chat/completions', …, exactCache(), callUpstream())
  */
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { cacheIntent } from '../cache/cache-control.ts'
-import { decodeAnswer, encodeAnswer } from '../cache/stored-answer.ts'
+import { decodeAnswer, encodeAnswer, expiresAtOf } from '../cache/stored-answer.ts'
+import { locationTier, type LocationTier } from '../cache/location-tier.ts'
+import { lookupBudgetOf, type LookupBudget } from '../cache/lookup-budget.ts'
 import { exactCacheKey } from '../cache/canonical-key.ts'
 import { exactStoreFor, type ExactStore } from '../cache/exact-store.ts'
 import { LruCache } from '../cache/lru.ts'
@@ -18,9 +23,6 @@ import { GatewayError } from '../errors.ts'
 import { respondFromCache } from '../respond/cached-answer.ts'
 import { nativeBody } from '../shapes/native.ts'
 import { shapes } from '../shapes/registry.ts'
-
-/** A slow L1 must not slow every miss: past this, the lookup is abandoned (fail open). */
-const L1_LOOKUP_TIMEOUT_MS = 150
 
 export function exactCache(options: { l0?: LruCache } = {}): MiddlewareHandler<AppEnv> {
   // Deliberate isolate-level state: bounded by entries and bytes.
@@ -57,9 +59,13 @@ export function exactCache(options: { l0?: LruCache } = {}): MiddlewareHandler<A
       body: native ? nativeBody(c, shapes[native.shape]) : c.var.body,
     })
     const store = exactStoreFor(policy.store, c.env)
+    // The per-location tier fronts a global store only: with `store: none` the cache is this isolate's.
+    const location = store ? locationTier(new URL(c.req.url).origin) : undefined
 
+    // An "absent" marker this request leaves must land before its own answer does (never after it).
+    const marks: Promise<unknown>[] = []
     if (intent.value.read) {
-      const stored = l0.get(key) ?? (await readL1(store, key, l0, ttl))
+      const stored = l0.get(key) ?? (store ? await readShared({ c, key, store, location, l0, ttl, marks, budget: lookupBudgetOf(c) }) : undefined)
       if (stored) {
         return respondFromCache(c, decodeAnswer(stored), { cache: 'HIT' })
       }
@@ -73,26 +79,64 @@ export function exactCache(options: { l0?: LruCache } = {}): MiddlewareHandler<A
     c.executionCtx.waitUntil(
       pending.then(async (answer) => {
         if (!answer || !mayStore(answer, c.env)) return
-        const value = encodeAnswer(answer)
+        const value = encodeAnswer(answer, Date.now() + ttl * 1000)
         l0.set(key, value, ttl)
-        await store?.put(key, value, ttl).catch(() => undefined)
+        // Both shared tiers: this location's copy also replaces an "absent" marker it may hold.
+        const here = Promise.all(marks).then(() => location?.put(key, value, ttl))
+        await Promise.all([store?.put(key, value, ttl).catch(() => undefined), here.catch(() => undefined)])
       }),
     )
   }
 }
 
-async function readL1(store: ExactStore | undefined, key: string, l0: LruCache, ttl: number): Promise<string | undefined> {
-  if (!store) return undefined
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), L1_LOOKUP_TIMEOUT_MS)))
-  try {
-    const value = await Promise.race([store.get(key), timeout])
-    // Warm L0 so the next identical request in this isolate skips the network.
-    if (value) l0.set(key, value, ttl)
-    return value ?? undefined
-  } catch {
-    return undefined
-  } finally {
-    clearTimeout(timer)
+interface SharedRead {
+  c: Context<AppEnv>
+  key: string
+  store: ExactStore
+  location: LocationTier | undefined
+  l0: LruCache
+  ttl: number
+  /** Collects the absent-marker write, so the store after the answer can wait for it. */
+  marks: Promise<unknown>[]
+  budget: LookupBudget
+}
+
+/** The per-location tier, then the global store; a global hit fills both upper tiers for the entry's remaining TTL. */
+async function readShared({ c, key, store, location, l0, ttl, marks, budget }: SharedRead): Promise<string | undefined> {
+  const local = location ? await budget.spend('location', location.get(key).catch(() => undefined)) : undefined
+  if (local?.kind === 'hit') {
+    const left = secondsLeft(local.value, ttl)
+    if (left > 0) l0.set(key, local.value, left)
+    return left > 0 ? local.value : undefined
   }
+  // Another location may have stored it since: at most ABSENT_TTL_SECONDS of lost hits, never a wrong answer.
+  if (local?.kind === 'absent') return undefined
+
+  // undefined: out of budget or failed (unknown, so nothing is remembered); null: the store has no entry.
+  const value = await budget.spend('exact', store.get(key).catch(() => undefined))
+  if (value === undefined) return undefined
+  if (value === null) {
+    if (location) {
+      const marking = location.putAbsent(key).catch(() => undefined)
+      marks.push(marking)
+      waitUntil(c, marking)
+    }
+    return undefined
+  }
+  const left = secondsLeft(value, ttl)
+  if (left <= 0) return undefined // KV keeps entries ≥ 60 s: a shorter TTL is enforced here
+  // Warm L0 and this location so the next identical request skips the network.
+  l0.set(key, value, left)
+  if (location) waitUntil(c, location.put(key, value, left))
+  return value
+}
+
+/** Seconds an entry has left; entries written before `expires_at` existed get the policy TTL. */
+function secondsLeft(value: string, ttl: number): number {
+  const at = expiresAtOf(value)
+  return at === undefined ? ttl : Math.floor((at - Date.now()) / 1000)
+}
+
+function waitUntil(c: Context<AppEnv>, work: Promise<unknown>): void {
+  c.executionCtx.waitUntil(work.catch(() => undefined))
 }

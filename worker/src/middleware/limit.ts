@@ -25,12 +25,15 @@ import { meterFor } from '../governance/stream-meter.ts'
 import type { CompiledPolicy } from '../policy/compile.ts'
 import { routesFor } from './resolve-route.ts'
 import { own } from '../lib/own.ts'
+import { lookupBudgetOf } from '../cache/lookup-budget.ts'
 
 const saneSession = /^[\w.:@-]{1,128}$/
 
 export function limit(policy: CompiledPolicy): MiddlewareHandler<AppEnv> {
   const routes = routesFor(policy)
   return async function limitStage(c, next) {
+    // The pre-upstream budget starts here, once the body is read: limits are charged, never cut, by it.
+    const budget = lookupBudgetOf(c)
     const plan = planFor(c.var.project)
     if (!plan.active) return next()
     const header = c.req.header('x-watchllm-session')
@@ -40,6 +43,7 @@ export function limit(policy: CompiledPolicy): MiddlewareHandler<AppEnv> {
     const admission = prepareAdmission(c, plan, plan.scopes.session ? header : undefined)
     const costs = costsFor(policy, admission, [admission.alias, ...plan.downgrades], c.var.route.kind)
     await runAdmission(c, admission, plan, costs, (work) => waitUntil(c, work))
+    budget.charge('limits')
     if (admission.served !== admission.alias) {
       const route = own(policy.models, admission.served)
       const resolved = route ? routes(admission.served, admission.served, route, c.env) : undefined

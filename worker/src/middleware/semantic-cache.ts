@@ -27,6 +27,7 @@ import { GatewayError } from '../errors.ts'
 import type { CompiledPolicy } from '../policy/compile.ts'
 import { respondFromCache } from '../respond/cached-answer.ts'
 import { mayStore } from '../cache/may-store.ts'
+import { lookupBudgetOf } from '../cache/lookup-budget.ts'
 
 /** Index + D1 read budget per lookup: past it the request goes on uncached (a cold load finishes in the background). */
 const LOOKUP_TIMEOUT_MS = 250
@@ -70,11 +71,13 @@ export function semanticCache(policy: CompiledPolicy, options: SemanticCacheOpti
     let vector: Promise<Float32Array | undefined> | undefined
     let found: LookupResult = {}
     if (intent.read) {
-      vector = embedOne(backend, asked.value.question)
+      const embedding = embedOne(backend, asked.value.question)
+      vector = embedding
       // Read while the embedding is computed: a fresh isolate's first threshold comes from D1.
       const inForce = verifier.thresholdFor(verify.project, config, backend.embedder.id, verify.db, waitUntil).catch(() => verifier.startOf(config, backend.embedder.id))
-      const threshold = thresholdOf(requested, await inForce)
-      found = await lookUp(scope, await vector, threshold, now)
+      const lookup = (async () => lookUp(scope, await embedding, thresholdOf(requested, await inForce), now))()
+      // Embedding and lookup together spend what is left of the pre-upstream budget (fail open).
+      found = (await lookupBudgetOf(c).spend('semantic', lookup)) ?? {}
       const hit = found.hit
       if (hit) {
         // After the answer: maybe re-ask and judge it. Nothing here is awaited by the response.

@@ -113,7 +113,14 @@ const exactCache = z.strictObject({
   embeddings_ttl_seconds: z.int().min(1).max(30 * 86_400).default(86_400),
 })
 
+/**
+ * The time allowed for everything before the upstream call that may be skipped (cache lookups); past
+ * it, the request goes on (cache/lookup-budget.ts). Unset: 150 ms deployed, 1,000 ms locally.
+ */
+const lookupBudgetMs = z.int().min(1).max(5_000).optional()
+
 const cache = z.strictObject({
+  lookup_budget_ms: lookupBudgetMs,
   exact: exactCache.default(exactCache.parse({})),
   semantic: semanticCache.default(semanticCache.parse({})),
 })
@@ -141,8 +148,13 @@ const project = z.strictObject({
     .strictObject({
       log_prompts: z.boolean().default(false),
       max_logged_chars: z.int().min(256).max(16_384).default(4_096),
+      /** Raw usage events older than this are deleted by the hourly cron; the per-minute rollups stay.
+       *  At least 8: weekly reports and the admin's 7-day views read raw events. */
+      retention_days: z.int().min(8, 'must be ≥ 8 (weekly reports read the last 7 days of raw events)').max(3650).default(30),
+      /** Postgres (the long-term store) keeps raw events unless this is set; then older ones are folded into daily rollups. */
+      postgres_retention_days: z.int().min(8, 'must be ≥ 8 (weekly reports read the last 7 days of raw events)').max(36_500).optional(),
     })
-    .default({ log_prompts: false, max_logged_chars: 4_096 }),
+    .default({ log_prompts: false, max_logged_chars: 4_096, retention_days: 30 }),
   /** Declarative request rules, evaluated in order by the guard stage (see policy/rules/). */
   rules: z.array(ruleSchema).max(200).default([]),
   /** PII guardrail: allow | redact | block per kind, and restore (see policy/pii.ts). */

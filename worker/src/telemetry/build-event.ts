@@ -94,6 +94,7 @@ export function buildEvent(input: EventInput): UsageEvent {
     client_request_id: facts.clientRequestId ?? null,
     anomaly_id: facts.anomaly?.id ?? null,
     anomaly_ratio: facts.anomaly ? Math.round(facts.anomaly.ratio * 1000) / 1000 : null,
+    lookup_budget_stage: facts.lookupBudgetStage ?? null,
   }
 }
 

@@ -17,6 +17,7 @@ export const eventColumns = [
   'experiment', 'pii_counts', 'rules',
   'cache_write_tokens', 'cache_write_1h_tokens', 'client_request_id',
   'anomaly_id', 'anomaly_ratio',
+  'lookup_budget_stage',
 ] as const satisfies readonly (keyof UsageEvent)[]
 
 const jsonColumns = new Set<string>(['pii', 'attempts_detail', 'pii_counts', 'rules'])

@@ -96,6 +96,9 @@ export const usageEventSchema = z.strictObject({
   anomaly_id: text(64).nullable().optional(),
   /** Its measured growth: the window's rate over the baseline's. */
   anomaly_ratio: z.number().min(0).nullable().optional(),
+  // Added with the pre-upstream budget (migrations d1/0011, postgres/0009).
+  /** The stage that found `cache.lookup_budget_ms` spent (limits | location | exact | semantic): its lookup was skipped. */
+  lookup_budget_stage: text(16).nullable().optional(),
 })
 
 export type UsageEvent = z.output<typeof usageEventSchema>

@@ -29,6 +29,8 @@ export interface RequestLogLine {
   tokens_out: number
   cost_usd: number | null
   price_status: string | null
+  /** The pre-upstream stage that ran out of `cache.lookup_budget_ms`, else null. */
+  lookup_budget_stage: string | null
 }
 
 export interface LineContext {
@@ -67,6 +69,7 @@ export function lineFromEvent(event: UsageEvent, ctx: Pick<LineContext, 'method'
     tokens_out: event.output_tokens,
     cost_usd: event.cost_usd,
     price_status: event.price_status,
+    lookup_budget_stage: event.lookup_budget_stage ?? null,
   }
 }
 
@@ -92,5 +95,6 @@ export function lineFromFacts(facts: RequestFacts, ctx: LineContext): RequestLog
     tokens_out: facts.usage?.outputTokens ?? 0,
     cost_usd: null,
     price_status: null,
+    lookup_budget_stage: facts.lookupBudgetStage ?? null,
   }
 }

@@ -23,6 +23,7 @@ const columns: readonly [keyof UsageEvent, string][] = [
   ['experiment', 'text'], ['pii_counts', 'jsonb'], ['rules', 'jsonb'],
   ['cache_write_tokens', 'integer'], ['cache_write_1h_tokens', 'integer'], ['client_request_id', 'text'],
   ['anomaly_id', 'text'], ['anomaly_ratio', 'double precision'],
+  ['lookup_budget_stage', 'text'],
 ]
 
 const names = columns.map(([name]) => name)
@@ -48,6 +49,16 @@ export interface PostgresTarget {
 
 export async function writeEventsToPostgres(target: PostgresTarget, events: readonly UsageEvent[]): Promise<void> {
   if (events.length === 0) return
+  const sql = openPostgres(target)
+  try {
+    await sql.unsafe(INSERT, [JSON.stringify(events, postgresSafe)])
+  } finally {
+    await sql.end({ timeout: 1 }).catch(() => undefined)
+  }
+}
+
+/** A one-connection client for one job (a batch, a retention run); the caller ends it. */
+export function openPostgres(target: PostgresTarget): postgres.Sql {
   const options = {
     max: 1,
     // Hyperdrive caches and pools; the driver need not look up types or keep connections.
@@ -60,10 +71,5 @@ export async function writeEventsToPostgres(target: PostgresTarget, events: read
     // Not in the driver's type declarations, but supported: see pg-socket.ts for why.
     socket: openSocket,
   }
-  const sql = postgres(target.connectionString, options)
-  try {
-    await sql.unsafe(INSERT, [JSON.stringify(events, postgresSafe)])
-  } finally {
-    await sql.end({ timeout: 1 }).catch(() => undefined)
-  }
+  return postgres(target.connectionString, options)
 }

@@ -62,6 +62,8 @@ export interface RequestFacts {
   rateLimit?: string
   /** The anomaly this request tripped (its settlement crossed the ratio) or was refused for: id and measured growth. */
   anomaly?: { id: string; ratio: number }
+  /** The pre-upstream stage that found `cache.lookup_budget_ms` spent (cache/lookup-budget.ts): its lookup was skipped. */
+  lookupBudgetStage?: 'limits' | 'location' | 'exact' | 'semantic'
 }
 
 export const newFacts = (): RequestFacts => ({ attempts: [], stream: false })
