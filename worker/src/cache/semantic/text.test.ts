@@ -44,7 +44,8 @@ describe('stem', () => {
 
 describe('cost on adversarial input', () => {
   // Each input family at two sizes in the same run: linear code takes ~8× as long on 8× the
-  // input, quadratic code ~64×. Best of three runs, so one scheduling hiccup cannot fail it.
+  // input, quadratic code ~64×. The bound sits between the two (a loaded 2-core machine measured
+  // 31× once for linear code: GC of the 1 MB strings); best of five runs absorbs scheduling hiccups.
   const SMALL = 128 * 1024
   const LARGE = 1024 * 1024
   const families: ReadonlyArray<readonly [string, (n: number) => string]> = [
@@ -62,7 +63,7 @@ describe('cost on adversarial input', () => {
   ]
   const timeOf = (f: () => unknown): number => {
     let best = Infinity
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 5; i++) {
       const t = performance.now()
       f()
       best = Math.min(best, performance.now() - t)
@@ -77,8 +78,8 @@ describe('cost on adversarial input', () => {
   }
 
   it.each(families)('analysing 1 MB grows linearly (%s), with or without the length bound', (_, family) => {
-    expect(growth((t) => analyse(t, Infinity), family)).toBeLessThan(24)
-    expect(growth((t) => analyse(t), family)).toBeLessThan(24)
+    expect(growth((t) => analyse(t, Infinity), family)).toBeLessThan(44)
+    expect(growth((t) => analyse(t), family)).toBeLessThan(44)
   })
 
   it.each(families)('comparing two analysed 1 MB texts grows linearly (%s)', (_, family) => {
@@ -87,7 +88,7 @@ describe('cost on adversarial input', () => {
       const b = analyse(`${t} more`, Infinity)
       return [conflictsOf(a, b), lexicalFeatures(a, b)]
     }
-    expect(growth(compare, family)).toBeLessThan(24)
+    expect(growth(compare, family)).toBeLessThan(44)
   })
 
   it('the decision reads at most MAX_ANALYSED_CHARS of a prompt', () => {
