@@ -6,7 +6,7 @@
 //   loaded:   16 connections for a fixed time per scenario: throughput and latency under load.
 // Scenarios: miss (cache bypassed, telemetry on), exact hit, stream (first byte and throughput).
 import { client, summary } from './lib/client.mjs'
-import { inspect, mb, runtimeRss } from './lib/inspector.mjs'
+import { heapAfterGc, mb, runtimeRss } from './lib/inspector.mjs'
 import { onCleanup, root } from './lib/processes.mjs'
 import { startWorkers } from './lib/workers.mjs'
 import { startUpstream } from './upstream.mjs'
@@ -25,8 +25,6 @@ export async function run() {
   onCleanup(upstream.close)
   const workers = await startWorkers({ upstreamUrl: upstream.url, policyFile: `${root}bench/policy/bench.yaml` })
   const { constant, forwarder, gateway } = workers
-  const inspector = await inspect(gateway.inspectorPort)
-  onCleanup(inspector.close)
 
   let n = 0
   const chat = (/** @type {string} */ text, stream = false) => JSON.stringify({ model: 'bench-model', ...(stream ? { stream: true } : {}), messages: [{ role: 'user', content: text }] })
@@ -50,16 +48,16 @@ export async function run() {
     if (i > 50) throw new Error('the exact hit scenario never answered HIT')
   prime.close()
 
-  const heapBefore = await inspector.heapAfterGc()
+  const heapBefore = await heapAfterGc(gateway.inspectorPort)
   const rssBefore = runtimeRss(gateway.pid)
   const unloaded = await measureUnloaded(scenarios)
   const loaded = []
   for (const s of scenarios) loaded.push(await measureLoaded(s))
-  const heapAfter = await inspector.heapAfterGc()
+  const heapAfter = await heapAfterGc(gateway.inspectorPort)
   const rssAfter = runtimeRss(gateway.pid)
 
   print(scenarios, unloaded, loaded)
-  console.log(`gateway memory         isolate JS heap after GC ${mb(heapBefore.usedSize)} → ${mb(heapAfter.usedSize)} over the run (${n} requests); workerd RSS ${mb(rssBefore)} → ${mb(rssAfter)} (the runtime's, not the gateway's)\n`)
+  console.log(`gateway memory         isolate JS heap after GC ${mb(heapBefore)} → ${mb(heapAfter)} over the run (${n} requests); workerd RSS ${mb(rssBefore)} → ${mb(rssAfter)} (the runtime's, not the gateway's)\n`)
 }
 
 /** @param {Scenario} s */

@@ -56,6 +56,16 @@ export async function inspect(/** @type {number} */ inspectorPort) {
   }
 }
 
+/** The isolate's used JS heap after a full GC; the session is closed again (an attached inspector slows the isolate). */
+export async function heapAfterGc(/** @type {number} */ inspectorPort) {
+  const session = await inspect(inspectorPort)
+  try {
+    return (await session.heapAfterGc()).usedSize
+  } finally {
+    session.close()
+  }
+}
+
 /** Resident memory (bytes) of the workerd processes under a wrangler process: the runtime as a whole. */
 export function runtimeRss(/** @type {number} */ pid) {
   let total = 0

@@ -41,8 +41,11 @@ export async function startWorkers({ upstreamUrl, policyFile, only = ['constant'
     const state = join(work, 'state')
     const config = await writeLocalConfig({ source: `${root}worker/wrangler.jsonc`, out: join(work, 'wrangler.json'), policyModule })
     await runProcess('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', '--env', 'local', '--persist-to', state, '--config', config], { cwd: `${root}worker` })
-    // Postgres off as `npm start` runs it without one: events go to D1 through the queue consumer.
-    workers.gateway = await startWorker('gateway', `${root}worker`, ['--config', config, '--env', 'local', '--persist-to', state, '--var', 'TELEMETRY_POSTGRES:off', ...Object.entries(gatewayVars).flatMap(([k, v]) => ['--var', `${k}:${v}`])], env)
+    // As `npm start` runs it: Postgres off when it has none (events go to D1 through the queue
+    // consumer), the request log line off (wrangler would not print it).
+    const vars = { TELEMETRY_POSTGRES: 'off', WATCHLLM_REQUEST_LOG: 'off', ...gatewayVars }
+    const varArgs = Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])
+    workers.gateway = await startWorker('gateway', `${root}worker`, ['--config', config, '--env', 'local', '--persist-to', state, ...varArgs], env)
   }
   if (only.includes('forwarder'))
     workers.forwarder = await startWorker('forwarder', `${root}bench/forwarder`, ['--var', `UPSTREAM_URL:${upstreamUrl}`, '--persist-to', join(work, 'fwd')], env)
