@@ -120,7 +120,12 @@ function print(scenarios, unloaded, loaded) {
     console.log(`${s.name.padEnd(38)} ${f(u.total.p50)} ${f(u.total.p95)} ${f(u.firstByte.p50)}   │ ${l.rps.toFixed(0).padStart(12)} ${f(l.p50)} ${f(l.p95)}`)
   }
   const at = (/** @type {string} */ name) => scenarios.findIndex((s) => s.name.startsWith(name))
-  const [c, fw, miss, hit, fs, gs] = ['constant', 'forwarder →', 'gateway miss', 'gateway exact', 'forwarder stream', 'gateway stream'].map(at)
+  const c = at('constant')
+  const fw = at('forwarder →')
+  const miss = at('gateway miss')
+  const hit = at('gateway exact')
+  const fs = at('forwarder stream')
+  const gs = at('gateway stream')
   const U = (/** @type {number} */ j) => /** @type {Awaited<ReturnType<typeof measureUnloaded>>[number]} */ (unloaded[j])
   const L = (/** @type {number} */ j) => /** @type {{ rps: number, p50: number }} */ (loaded[j])
   const missOver = U(miss).total.p50 - U(fw).total.p50

@@ -29,7 +29,7 @@ export function startUpstream() {
       const usage = { prompt_tokens: 20, completion_tokens: 40, total_tokens: 60 }
       if (request.stream) {
         res.writeHead(200, { 'content-type': 'text/event-stream' })
-        const chunk = (delta, finish = null) =>
+        const chunk = (/** @type {object} */ delta, /** @type {string | null} */ finish = null) =>
           `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`
         res.write(chunk({ role: 'assistant', content: '' }))
         for (const word of text.split(' ')) res.write(chunk({ content: `${word} ` }))

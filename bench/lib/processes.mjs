@@ -3,6 +3,7 @@
 // stops what it started (wrangler → workerd). All are stopped by PID on exit, on error and on a signal,
 // and a whole run has a deadline: past it, everything is stopped and the run fails.
 import { spawn } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 export const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -84,7 +85,36 @@ export async function stopAll() {
       if (child.pid) process.kill(-child.pid, 'SIGKILL')
     } catch {}
   }
+  // Whatever a bench part started on its own (plain spawn, no group of its own): stopped by PID too.
+  for (const pid of descendantsOf(process.pid)) {
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {}
+  }
   for (const fn of cleanups.splice(0).reverse()) await Promise.resolve().then(fn).catch(() => undefined)
+}
+
+/** Every live descendant of `pid`, from /proc. */
+export function descendantsOf(/** @type {number} */ pid) {
+  /** @type {Map<number, number[]>} */
+  const children = new Map()
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.split(' ')[1])
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)])
+    } catch {}
+  }
+  /** @type {number[]} */
+  const out = []
+  const walk = (/** @type {number} */ p) => {
+    for (const c of children.get(p) ?? []) {
+      out.push(c)
+      walk(c)
+    }
+  }
+  walk(pid)
+  return out
 }
 
 /**
@@ -95,7 +125,15 @@ export async function stopAll() {
  */
 export async function waitHealthy(url, child, name, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs
+  // wrangler dev stays up after a failed build (waiting for an edit): its error output fails the wait at once.
+  let buildError = ''
+  child.stderr?.on('data', (chunk) => {
+    const text = String(chunk)
+    process.stderr.write(text)
+    if (/Build failed|Could not resolve|\[ERROR\]/.test(text)) buildError ||= text.replace(/\x1b\[[0-9;]*m/g, '').trim().slice(0, 600)
+  })
   while (Date.now() < deadline) {
+    if (buildError) throw new Error(`${name} failed to build:\n${buildError}`)
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before it became healthy at ${url}`)
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2_000) })

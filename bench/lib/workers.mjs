@@ -66,7 +66,7 @@ async function startWorker(name, cwd, args, env) {
   const child = startProcess(
     'wrangler',
     ['dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort), '--show-interactive-dev-session=false', '--log-level', 'error', ...args],
-    { cwd, env },
+    { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] },
   )
   const url = `http://127.0.0.1:${port}`
   await waitHealthy(`${url}/health`, child, `${name} (wrangler dev in ${cwd.replace(root, '')})`, HEALTH_TIMEOUT_MS)
