@@ -12,6 +12,7 @@ import { decodeAnswer, encodeAnswer } from '../cache/stored-answer.ts'
 import { exactCacheKey } from '../cache/canonical-key.ts'
 import { exactStoreFor, type ExactStore } from '../cache/exact-store.ts'
 import { LruCache } from '../cache/lru.ts'
+import { registerCache } from '../lib/isolate-caches.ts'
 import { mayStore } from '../cache/may-store.ts'
 import type { AppEnv } from '../env.ts'
 import { GatewayError } from '../errors.ts'
@@ -25,6 +26,8 @@ const L1_LOOKUP_TIMEOUT_MS = 150
 export function exactCache(options: { l0?: LruCache } = {}): MiddlewareHandler<AppEnv> {
   // Deliberate isolate-level state: bounded by entries and bytes.
   const l0 = options.l0 ?? new LruCache(2_000, 32 * 1024 * 1024)
+  registerCache('exact-l0-entries', { size: () => l0.size, bound: l0.limits.entries, unit: 'entries' })
+  registerCache('exact-l0-bytes', { size: () => l0.byteSize, bound: l0.limits.bytes, unit: 'bytes' })
 
   return async function exactCacheStage(c, next) {
     const policy = c.var.project.cache.exact

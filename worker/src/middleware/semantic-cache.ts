@@ -27,6 +27,7 @@ import { GatewayError } from '../errors.ts'
 import type { CompiledPolicy } from '../policy/compile.ts'
 import { respondFromCache } from '../respond/cached-answer.ts'
 import { mayStore } from '../cache/may-store.ts'
+import { registerCache } from '../lib/isolate-caches.ts'
 
 /** Index + D1 read budget per lookup: past it the request goes on uncached (a cold load finishes in the background). */
 const LOOKUP_TIMEOUT_MS = 250
@@ -51,6 +52,7 @@ export function semanticCache(policy: CompiledPolicy, options: SemanticCacheOpti
   const now = options.now ?? Date.now
   // Deliberate isolate-level state: the D1 mirrors, bounded by MIRROR_MAX_BYTES.
   const mirrors = options.mirrors ?? new MirrorRegistry(MIRROR_MAX_BYTES, MIRROR_MAX_ENTRIES)
+  registerCache('semantic-mirrors-bytes', { size: () => mirrors.bytes, bound: mirrors.maxBytes, unit: 'bytes' })
   const backendFor = semanticBackends(policy.providers, { mirrors, now, syncIntervalMs: options.syncIntervalMs, fetch: options.fetch })
   // Deliberate isolate-level state: the thresholds in force, one per project and embedder.
   const verifier = new Verifier(policy, { now, random: options.random, judge: options.judge })

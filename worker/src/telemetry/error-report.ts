@@ -13,8 +13,10 @@ import { secretOf } from '../env.ts'
 import { scrubSecrets } from '../lib/scrub.ts'
 
 import type { Reporter, Tags } from './sentry-client.ts'
+import { registerCache } from '../lib/isolate-caches.ts'
 
 const reporters = new Map<string, Promise<Reporter>>()
+registerCache('error-reporters', { size: () => reporters.size, bound: 2, unit: 'entries' })
 
 export function reportError(env: GatewayEnv, ctx: { waitUntil(p: Promise<unknown>): void } | undefined, error: unknown, tags: Tags): void {
   const dsn = secretOf(env, 'SENTRY_DSN')
