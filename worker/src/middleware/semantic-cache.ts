@@ -58,14 +58,14 @@ export function semanticCache(policy: CompiledPolicy, options: SemanticCacheOpti
   const verifier = new Verifier(policy, { now, random: options.random, judge: options.judge })
 
   return async function semanticCacheStage(c, next) {
-    const config = c.var.project.cache.semantic
-    const intent = c.var.cacheIntent
-    if (!config.enabled || c.var.endpoint !== 'chat' || !intent || (!intent.read && !intent.write)) return next()
+    const config = c.get('project').cache.semantic
+    const intent = c.get('cacheIntent')
+    if (!config.enabled || c.get('endpoint') !== 'chat' || !intent || (!intent.read && !intent.write)) return next()
     const requested = c.req.header(THRESHOLD_HEADER)
-    const asked = semanticQuestionOf(c.var.body, config)
+    const asked = semanticQuestionOf(c.get('body'), config)
     const backend = asked.ok ? backendFor(config, c.env) : undefined
     if (!asked.ok || !backend) return next()
-    const scope: Scope = { c, backend, asked: asked.value, namespace: intent.namespace, route: c.var.route.fingerprint }
+    const scope: Scope = { c, backend, asked: asked.value, namespace: intent.namespace, route: c.get('route').fingerprint }
     const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p.catch(() => undefined))
     const verify = verifyScope(scope)
 
@@ -83,11 +83,11 @@ export function semanticCache(policy: CompiledPolicy, options: SemanticCacheOpti
         waitUntil(Promise.resolve().then(() => verifier.afterHit(verify, candidateOf(hit))))
         return respondFromCache(c, decodeAnswer(hit.answer), { cache: 'SEMANTIC', similarity: hit.decision.score })
       }
-      c.var.facts.cache = 'MISS' // a cache was consulted, even if the exact one was bypassed by policy
+      c.get('facts').cache = 'MISS' // a cache was consulted, even if the exact one was bypassed by policy
     }
 
     await next()
-    const pending = c.var.answer
+    const pending = c.get('answer')
     const near = found.best
     if (near && pending && c.res.status === 200) waitUntil(pending.then((answer) => verifier.afterNearMiss(verify, candidateOf(near), answer)))
     if (!intent.write || !pending || c.res.status !== 200) return
@@ -162,15 +162,15 @@ async function lookUp(scope: Scope, vector: Float32Array | undefined, threshold:
 function verifyScope(scope: Scope): VerifyScope {
   const { c, backend, asked } = scope
   return {
-    project: c.var.caller.project,
-    projectPolicy: c.var.project,
-    config: c.var.project.cache.semantic,
+    project: c.get('caller').project,
+    projectPolicy: c.get('project'),
+    config: c.get('project').cache.semantic,
     embedder: backend.embedder,
     env: c.env,
     db: c.env.DB,
-    route: c.var.route,
-    body: c.var.body,
-    requestId: c.var.requestId,
+    route: c.get('route'),
+    body: c.get('body'),
+    requestId: c.get('requestId'),
     question: asked.question,
   }
 }
@@ -183,9 +183,9 @@ function contextOf(scope: Scope, vector: Float32Array): string {
   const { c, backend, namespace, asked, route } = scope
   return (scope.context ??= contextKey(
     {
-      project: c.var.caller.project,
+      project: c.get('caller').project,
       namespace,
-      alias: c.var.route.alias,
+      alias: c.get('route').alias,
       route,
       embedder: backend.embedder.id,
       dimensions: vector.length,

@@ -6,7 +6,7 @@
  * in the event passes `scrubSecrets` first. The client is built only when a DSN is set, on the first
  * failure: requests that do not fail never touch it (sentry-client.ts, loaded then).
  *
- * @example reportError(c.env, c.executionCtx, error, { request_id: c.var.requestId, path: '/v1/chat/completions' })
+ * @example reportError(c.env, c.executionCtx, error, { request_id: c.get('requestId'), path: '/v1/chat/completions' })
  */
 import type { GatewayEnv } from '../env.ts'
 import { secretOf } from '../env.ts'
