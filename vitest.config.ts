@@ -56,7 +56,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['worker/test/fakes/**/*.test.ts', 'scripts/**/*.test.{ts,mjs}'],
+          include: ['worker/test/fakes/**/*.test.ts', 'scripts/**/*.test.{ts,mjs}', 'bench/**/*.test.{ts,mjs}'],
           testTimeout: 30_000,
         },
       },

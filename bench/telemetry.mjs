@@ -81,9 +81,20 @@ async function gateway(prebuiltWorkerDir) {
  */
 async function measureLatency() {
   const { createApp } = await tsImport('../worker/src/app.ts', import.meta.url)
-  const { loadPolicyDir } = await tsImport('../worker/src/policy/load.ts', import.meta.url)
-  const policy = await loadPolicyDir(`${root}policies`)
-  if (!policy.ok) throw new Error('the default policy does not compile')
+  const { compilePolicy } = await tsImport('../worker/src/policy/compile.ts', import.meta.url)
+  const { sha256Hex } = await tsImport('../worker/src/lib/hash.ts', import.meta.url)
+  // Its own policy: the default one now has limits, whose ledger (a Durable Object) this in-process
+  // harness does not stub; telemetry is what is measured, not the limit stage.
+  const policy = await compilePolicy([{ path: 'bench.yaml', text: `
+providers:
+  mock: { type: mock }
+models:
+  gpt-4o-mini: { targets: [{ provider: mock, model: gpt-4o-mini }] }
+projects:
+  demo:
+    keys: [{ id: local-dev, sha256: ${sha256Hex('lgw_local_dev_key')}, local_only: true }]
+` }])
+  if (!policy.ok) throw new Error(`the telemetry bench policy does not compile: ${JSON.stringify(policy.error)}`)
   const app = createApp(policy.value)
   let sent = 0
   const queue = { send: () => new Promise((r) => setImmediate(() => r(sent++))), sendBatch: async () => {} }

@@ -1,6 +1,6 @@
 /**
  * The request pipeline, top to bottom. Each stage is one module in middleware/; data flows only
- * through typed `c.set()` / `c.var`.
+ * through typed `c.set()` / `c.get()` (not `c.var`: Hono copies every variable on each `c.var` access).
  */
 import { Hono } from 'hono'
 import { adminApi } from './admin-api/index.ts'

@@ -17,7 +17,7 @@ export function auditAdminAccess(now: () => number = Date.now, door: AdminDoor =
     if (c.req.method === 'OPTIONS') return next()
     const at = now()
     await next()
-    const actor = c.var.adminActor
+    const actor = c.get('adminActor')
     if (!actor) {
       const flush = countRefusal(c.env.DB, door, c.res.status, at)
       if (flush) waitUntil(c, flush)

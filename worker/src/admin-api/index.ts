@@ -21,6 +21,7 @@ import { costs } from './costs.ts'
 import { budgets } from './budgets.ts'
 import { experiments, guardrails } from './governance.ts'
 import { overview, timeseries } from './overview.ts'
+import { isolateCaches } from './isolate.ts'
 import { deployedPolicy } from './policy.ts'
 import { listRequests, requestDetail } from './requests.ts'
 import { semanticVerification } from './semantic-verification.ts'
@@ -42,6 +43,7 @@ export function adminApi(policy: CompiledPolicy, now: () => number = Date.now, d
   api.get('/guardrails', guardrails(policy, now))
   api.get('/policy', deployedPolicy(policy))
   api.get('/audit', auditLog(now))
+  api.get('/isolate', isolateCaches())
 
   api.all('*', (c) => {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD')

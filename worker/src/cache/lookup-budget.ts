@@ -74,9 +74,9 @@ export class LookupBudget {
 
 /** The request's budget: the one the limit stage started, else one starting now. */
 export function lookupBudgetOf(c: Context<AppEnv>): LookupBudget {
-  let budget = c.var.lookupBudget
+  let budget = c.get('lookupBudget')
   if (!budget) {
-    budget = new LookupBudget(budgetMsFor(c.var.project.cache.lookup_budget_ms, c.env.WATCHLLM_ENV), c.var.facts)
+    budget = new LookupBudget(budgetMsFor(c.get('project').cache.lookup_budget_ms, c.env.WATCHLLM_ENV), c.get('facts'))
     c.set('lookupBudget', budget)
   }
   return budget

@@ -48,6 +48,15 @@ export class LruCache {
     this.entries.delete(key)
   }
 
+  /** Bytes held (UTF-16 length of the values), never above maxBytes. */
+  get byteSize(): number {
+    return this.bytes
+  }
+
+  get limits(): { entries: number; bytes: number } {
+    return { entries: this.maxEntries, bytes: this.maxBytes }
+  }
+
   get size(): number {
     return this.entries.size
   }

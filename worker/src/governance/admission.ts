@@ -87,10 +87,10 @@ export interface Admission {
 
 /** The per-request part: estimates, and who is asked. */
 export function prepareAdmission(c: Context<AppEnv>, plan: ProjectPlan, session: string | undefined): Admission {
-  const { project, keyId } = c.var.caller
-  const endpoint = c.var.endpoint
-  const prompt = promptTokens(c.var.body, endpoint)
-  const output = maxOutputTokens(c.var.body, endpoint, plan.limits?.assume_max_tokens ?? 4_096)
+  const { project, keyId } = c.get('caller')
+  const endpoint = c.get('endpoint')
+  const prompt = promptTokens(c.get('body'), endpoint)
+  const output = maxOutputTokens(c.get('body'), endpoint, plan.limits?.assume_max_tokens ?? 4_096)
   const calls: ScopeCall[] = []
   const add = (scope: Scope, name: string, subject: string, scopePlan: ScopePlan | undefined, budgets: BudgetSpec[]) => {
     if (!scopePlan || (budgets.length === 0 && !scopePlan.rate && !scopePlan.anomaly)) return
@@ -106,9 +106,9 @@ export function prepareAdmission(c: Context<AppEnv>, plan: ProjectPlan, session:
     const buckets = plan.external?.[scope]
     if (buckets) external.push({ scope, name: scope === 'key' ? `key:${project}:${keyId}` : `project:${project}`, buckets })
   }
-  const alias = c.var.route.alias
+  const alias = c.get('route').alias
   return {
-    id: c.var.requestId,
+    id: c.get('requestId'),
     calls,
     external,
     alias,
@@ -150,7 +150,7 @@ export async function runAdmission(
   now: number = Date.now(),
 ): Promise<void> {
   const timeoutMs = plan.limits?.timeout_ms ?? 1_000
-  const stream = c.var.body.stream === true
+  const stream = c.get('body').stream === true
   const cost = own(costs, admission.alias)
   for (const call of admission.calls) {
     const report = call.plan.anomaly && blockOn(call.name, now)

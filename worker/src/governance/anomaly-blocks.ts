@@ -6,9 +6,11 @@
  * a block this isolate has not heard of is still refused by the ledger at its next lease.
  */
 import type { AnomalyReport } from './anomaly.ts'
+import { registerCache } from '../lib/isolate-caches.ts'
 
 const MAX_SCOPES = 10_000
 const blocks = new Map<string, AnomalyReport>()
+registerCache('anomaly-blocks', { size: () => blocks.size, bound: MAX_SCOPES, unit: 'entries' })
 
 export function holdBlock(name: string, report: AnomalyReport): void {
   blocks.delete(name)

@@ -79,17 +79,17 @@ export function compileExperiments(policy: CompiledPolicy): Map<string, Compiled
 
 /** The sticky unit of a request, or undefined (then it is not enrolled). */
 function unitOf(c: Context<AppEnv>, sticky: ExperimentPolicy['sticky']): string | undefined {
-  if (sticky === 'key') return `key:${c.var.caller.project}/${c.var.caller.keyId}`
+  if (sticky === 'key') return `key:${c.get('caller').project}/${c.get('caller').keyId}`
   if (sticky === 'session') return c.req.header('x-watchllm-session') || undefined
-  const user = c.var.body.user ?? c.var.body.safety_identifier
+  const user = c.get('body').user ?? c.get('body').safety_identifier
   return typeof user === 'string' && user.length > 0 ? user : undefined
 }
 
 function matches(c: Context<AppEnv>, e: CompiledExperiment): boolean {
   const m = e.policy.match
-  if (e.projects && !e.projects.has(c.var.caller.project)) return false
+  if (e.projects && !e.projects.has(c.get('caller').project)) return false
   if (m.header && c.req.header(m.header.name) !== m.header.equals) return false
-  if (m.metadata && metadataValue(c.var.body, m.metadata.key) !== m.metadata.equals) return false
+  if (m.metadata && metadataValue(c.get('body'), m.metadata.key) !== m.metadata.equals) return false
   return true
 }
 
@@ -101,7 +101,7 @@ export function experimentRouter(policy: CompiledPolicy, routes: RouteCache): (c
   const byAlias = compileExperiments(policy)
   const tagged = new Map<string, ResolvedRoute>()
   return (c) => {
-    const alias = String(c.var.body.model)
+    const alias = String(c.get('body').model)
     const candidates = byAlias.get(alias)
     if (!candidates) return undefined
     for (const e of candidates) {
@@ -110,9 +110,9 @@ export function experimentRouter(policy: CompiledPolicy, routes: RouteCache): (c
       if (unit === undefined) continue
       const bucket = bucketOf(e.id, unit)
       const variant = e.variants.find((v) => bucket < v.upTo) ?? e.variants[e.variants.length - 1]!
-      c.var.facts.experiment = e.id
-      c.var.facts.variant = variant.id
-      if (variant.params) c.set('body', { ...c.var.body, ...variant.params })
+      c.get('facts').experiment = e.id
+      c.get('facts').variant = variant.id
+      if (variant.params) c.set('body', { ...c.get('body'), ...variant.params })
       const base = routes(variant.routeKey, variant.alias, variant.route, c.env)
       return withVariant(base, { experiment: e.id, variant: variant.id }, tagged)
     }
@@ -133,7 +133,7 @@ export function withVariant(route: ResolvedRoute, a: Assignment, memo: Map<strin
 
 /** `X-WatchLLM-Experiment` / `X-WatchLLM-Variant` on the answer of an enrolled request. */
 export function variantHeaders(c: Context<AppEnv>): void {
-  const { experiment, variant } = c.var.facts
+  const { experiment, variant } = c.get('facts')
   if (!experiment || !variant) return
   c.res.headers.set('X-WatchLLM-Experiment', experiment)
   c.res.headers.set('X-WatchLLM-Variant', variant)

@@ -10,6 +10,7 @@
  * expires. Deliberate isolate-level state, bounded by MAX_SCOPES (oldest dropped first).
  */
 import type { AdmitAnswer, Holding, RateSnapshot } from './protocol.ts'
+import { registerCache } from '../lib/isolate-caches.ts'
 
 /** A lease takes this share of what is left beyond its first request: far from a cap most requests are local; near it, none are. */
 export const LEASE_SHARE = 1 / 16
@@ -34,6 +35,7 @@ interface ScopeLeases {
 }
 
 const scopes = new Map<string, ScopeLeases>()
+registerCache('lease-scopes', { size: () => scopes.size, bound: MAX_SCOPES, unit: 'entries' })
 
 function entry(name: string): ScopeLeases {
   let found = scopes.get(name)

@@ -31,20 +31,20 @@ export interface Settling {
 }
 
 export function settleAdmission(c: Context<AppEnv>, admission: Admission, policy: CompiledPolicy): Settling {
-  const { project } = c.var.caller
+  const { project } = c.get('caller')
   const started = (async () => {
     // A stream's facts (usage, completion, a cut) are final only once it has ended.
-    await c.var.answer?.catch(() => undefined)
+    await c.get('answer')?.catch(() => undefined)
     const actual = actualCost(c, admission, policy)
     const batches = admission.calls.map((call) => {
       if (!holds(call)) return undefined
       const batch = settleBatched(
-        { env: c.env, name: call.name, scope: call.scope, subject: call.subject, project, policy: c.var.project, budgets: call.budgets, tokens: call.rate?.tokens, anomaly: call.plan.anomaly },
+        { env: c.env, name: call.name, scope: call.scope, subject: call.subject, project, policy: c.get('project'), budgets: call.budgets, tokens: call.rate?.tokens, anomaly: call.plan.anomaly },
         { leaseId: call.leaseId!, held: call.held!, actual, requestId: admission.id },
       )
       const verdict = batch.answered.then((answer) => {
         const flagged = answer?.flagged
-        if (flagged?.requestId === admission.id) c.var.facts.anomaly = { id: anomalyId(project, call.scope, call.subject, flagged.windowStart), ratio: flagged.ratio }
+        if (flagged?.requestId === admission.id) c.get('facts').anomaly = { id: anomalyId(project, call.scope, call.subject, flagged.windowStart), ratio: flagged.ratio }
       })
       return { verdict, done: batch.done }
     })
@@ -89,12 +89,12 @@ export async function releaseAdmission(c: Context<AppEnv>, admission: Admission)
 /** What the ledgers announced while judging the request (a refusal, a downgrade); settlements announce their own. */
 async function alert(c: Context<AppEnv>, admission: Admission): Promise<void> {
   const crossings = admission.crossings.map(({ call, crossing }) => ({ scope: call.scope, subject: call.subject, crossing }))
-  if (crossings.length > 0) await recordCrossings(c.env, c.var.caller.project, c.var.project, crossings)
+  if (crossings.length > 0) await recordCrossings(c.env, c.get('caller').project, c.get('project'), crossings)
 }
 
 /** What the request cost: nothing for a cache hit, the priced usage, or an estimate of a stream cut short. */
 export function actualCost(c: Context<AppEnv>, admission: Admission, policy: CompiledPolicy): Actual {
-  const facts = c.var.facts
+  const facts = c.get('facts')
   if (facts.cache === 'HIT' || facts.cache === 'SEMANTIC') return { usd: 0, tokens: 0, rateTokens: 0 }
   if (facts.usage) {
     const tokens = facts.usage.inputTokens + facts.usage.outputTokens
@@ -104,7 +104,7 @@ export function actualCost(c: Context<AppEnv>, admission: Admission, policy: Com
   if (admission.streamedTokens > 0 && facts.provider && facts.modelServed) {
     // The client went away mid-stream: the provider still produced what was relayed.
     const tokens = admission.promptTokens + admission.streamedTokens
-    const rates = targetRates(policy, c.var.route.alias, facts.provider, facts.modelServed)
+    const rates = targetRates(policy, c.get('route').alias, facts.provider, facts.modelServed)
     return { usd: rates ? costAt(rates, admission.promptTokens, admission.streamedTokens) : null, tokens, rateTokens: tokens }
   }
   return { usd: 0, tokens: 0, rateTokens: 0 }

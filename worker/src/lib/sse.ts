@@ -84,6 +84,8 @@ export class SseSplitter {
 
 /** The `data` of one event's text (lines joined with "\n"); undefined if it has none. */
 export function sseDataOf(raw: string): string | undefined {
+  // The common case, one `data:` line, without splitting.
+  if (!raw.includes('\n')) return raw.startsWith('data:') ? raw.slice(raw.charAt(5) === ' ' ? 6 : 5) : undefined
   let data: string | undefined
   for (const line of raw.split(/\r?\n/)) {
     if (!line.startsWith('data:')) continue

@@ -19,19 +19,19 @@ import { UpstreamError } from '../upstream/upstream-error.ts'
 
 export function callUpstream(now: () => number = Date.now): MiddlewareHandler<AppEnv> {
   return async function callUpstreamStage(c) {
-    const facts = c.var.facts
+    const facts = c.get('facts')
     const onAttempt = (a: (typeof facts.attempts)[number]) => facts.attempts.push(a)
     const clientSignal = c.req.raw.signal
     // /v1/messages, /v1/responses: passed through to a provider of their shape, else translated.
-    if (c.var.native) return callShaped(c, now)
+    if (c.get('native')) return callShaped(c, now)
 
-    if (c.var.endpoint === 'embeddings') {
+    if (c.get('endpoint') === 'embeddings') {
       const answered = await callWithFailover(
-        c.var.route,
+        c.get('route'),
         (target, signal) => {
           const adapter = adapterFor(target)
           if (!adapter.embeddings) throw new GatewayError(400, 'wrong_endpoint', `${target.provider} has no embeddings endpoint.`)
-          return adapter.embeddings(c.var.body as EmbeddingsRequest, { target, signal, env: c.env })
+          return adapter.embeddings(c.get('body') as EmbeddingsRequest, { target, signal, env: c.env })
         },
         { clientSignal, now, onAttempt },
       ).catch((e: unknown) => passRetryAfter(c, e))
@@ -39,8 +39,8 @@ export function callUpstream(now: () => number = Date.now): MiddlewareHandler<Ap
     }
 
     const answered = await callWithFailover(
-      c.var.route,
-      (target, signal) => adapterFor(target).chat(c.var.body as ChatRequest, { target, signal, env: c.env }),
+      c.get('route'),
+      (target, signal) => adapterFor(target).chat(c.get('body') as ChatRequest, { target, signal, env: c.env }),
       { clientSignal, now, onAttempt },
     ).catch((e: unknown) => passRetryAfter(c, e))
     const result = answered.value
@@ -51,13 +51,13 @@ export function callUpstream(now: () => number = Date.now): MiddlewareHandler<Ap
     facts.provider = target.provider
     facts.modelServed = target.model
     facts.upstreamMs = answered.ms
-    const started = c.var.startedAt
+    const started = c.get('startedAt')
     const relayed = relayStream(result.body, {
-      clientWantsUsage: clientWantsUsage(c.var.body),
+      clientWantsUsage: clientWantsUsage(c.get('body')),
       onFirstByte: () => (facts.ttfbMs = now() - started),
       // The target's timeout bounded the wait for headers; it also bounds each silence after them.
       idleTimeoutMs: target.timeoutMs,
-      meter: c.var.limits?.meterFor?.(target), // counts the output; cuts it where a budget ends
+      meter: c.get('limits')?.meterFor?.(target), // counts the output; cuts it where a budget ends
     })
     c.set(
       'answer',
@@ -74,13 +74,13 @@ export function callUpstream(now: () => number = Date.now): MiddlewareHandler<Ap
 }
 
 function answerJson(c: Context<AppEnv>, target: ResolvedTarget, upstreamMs: number, body: unknown, raw: string): Response {
-  const facts = c.var.facts
+  const facts = c.get('facts')
   facts.provider = target.provider
   facts.modelServed = target.model
   facts.upstreamMs = upstreamMs
   facts.usage = usageFacts(body)
   facts.completed = true
-  const answer: StoredAnswer = { endpoint: c.var.endpoint, provider: target.provider, model: target.model, usage: facts.usage, raw, ...simulated(target) }
+  const answer: StoredAnswer = { endpoint: c.get('endpoint'), provider: target.provider, model: target.model, usage: facts.usage, raw, ...simulated(target) }
   c.set('answer', Promise.resolve(answer))
   const headers = answerHeaders(c, { cache: facts.cache ?? 'MISS', provider: target.provider, model: target.model, format: 'json' })
   return new Response(raw, { status: 200, headers })

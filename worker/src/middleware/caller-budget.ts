@@ -17,8 +17,8 @@ import { openAiDuration } from '../governance/ratelimit-headers.ts'
 
 export function callerBudget(): Handler<AppEnv> {
   return async function callerBudgetHandler(c) {
-    const { project, keyId } = c.var.caller
-    const plan = planFor(c.var.project)
+    const { project, keyId } = c.get('caller')
+    const plan = planFor(c.get('project'))
     const header = c.req.header('x-watchllm-session')
     const session = header && /^[\w.:@-]{1,128}$/.test(header) ? header : undefined
     const timeoutMs = plan.limits?.timeout_ms ?? 1_000

@@ -37,7 +37,7 @@ interface Totals {
 
 export function callerUsage(now: () => number = Date.now): Handler<AppEnv> {
   return async function callerUsageHandler(c) {
-    const { project, keyId } = c.var.caller
+    const { project, keyId } = c.get('caller')
     const at = new Date(now())
     const dayStart = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate())
     const monthStart = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1)

@@ -16,14 +16,14 @@ import { messagesShape } from '../shapes/messages/index.ts'
 
 export function countTokens(): MiddlewareHandler<AppEnv> {
   return async function countTokensStage(c) {
-    const target = c.var.route.targets.find((t) => t.config.type === 'anthropic')
+    const target = c.get('route').targets.find((t) => t.config.type === 'anthropic')
     const count = target && providers.anthropic.countTokens
     if (target && count) {
       const { stream: _stream, max_tokens: _max, ...body } = nativeBody(c, messagesShape)
       const signal = AbortSignal.any([c.req.raw.signal, AbortSignal.timeout(target.timeoutMs)])
-      const counted = await count(body, { target, signal, env: c.env, headers: c.var.native?.passHeaders ?? {} }).catch(() => undefined)
+      const counted = await count(body, { target, signal, env: c.env, headers: c.get('native')?.passHeaders ?? {} }).catch(() => undefined)
       if (counted) return c.json({ input_tokens: counted.input_tokens }, 200, { 'X-WatchLLM-Token-Count': 'provider', 'X-WatchLLM-Provider': target.provider })
     }
-    return c.json({ input_tokens: promptTokens(c.var.body, 'chat') }, 200, { 'X-WatchLLM-Token-Count': 'estimate' })
+    return c.json({ input_tokens: promptTokens(c.get('body'), 'chat') }, 200, { 'X-WatchLLM-Token-Count': 'estimate' })
   }
 }

@@ -17,6 +17,7 @@ import { lookupBudgetOf, type LookupBudget } from '../cache/lookup-budget.ts'
 import { exactCacheKey } from '../cache/canonical-key.ts'
 import { exactStoreFor, type ExactStore } from '../cache/exact-store.ts'
 import { LruCache } from '../cache/lru.ts'
+import { registerCache } from '../lib/isolate-caches.ts'
 import { mayStore } from '../cache/may-store.ts'
 import type { AppEnv } from '../env.ts'
 import { GatewayError } from '../errors.ts'
@@ -27,9 +28,11 @@ import { shapes } from '../shapes/registry.ts'
 export function exactCache(options: { l0?: LruCache } = {}): MiddlewareHandler<AppEnv> {
   // Deliberate isolate-level state: bounded by entries and bytes.
   const l0 = options.l0 ?? new LruCache(2_000, 32 * 1024 * 1024)
+  registerCache('exact-l0-entries', { size: () => l0.size, bound: l0.limits.entries, unit: 'entries' })
+  registerCache('exact-l0-bytes', { size: () => l0.byteSize, bound: l0.limits.bytes, unit: 'bytes' })
 
   return async function exactCacheStage(c, next) {
-    const policy = c.var.project.cache.exact
+    const policy = c.get('project').cache.exact
     const intent = cacheIntent({
       control: c.req.header('cache-control'),
       watchllm: c.req.header('x-watchllm-cache'),
@@ -37,7 +40,7 @@ export function exactCache(options: { l0?: LruCache } = {}): MiddlewareHandler<A
     })
     if (!intent.ok) throw new GatewayError(400, 'invalid_request', intent.error.message, null)
     c.set('cacheIntent', intent.value) // the semantic stage honours the same read / write / namespace
-    const facts = c.var.facts
+    const facts = c.get('facts')
     if (!policy.enabled || (!intent.value.read && !intent.value.write)) {
       facts.cache = 'BYPASS'
       await next()
@@ -46,17 +49,17 @@ export function exactCache(options: { l0?: LruCache } = {}): MiddlewareHandler<A
       return
     }
 
-    const endpoint = c.var.endpoint
+    const endpoint = c.get('endpoint')
     const ttl = endpoint === 'embeddings' ? policy.embeddings_ttl_seconds : policy.ttl_seconds
     // A /v1/messages or /v1/responses request is keyed in its own shape (its answer is kept in it too).
-    const native = c.var.native
+    const native = c.get('native')
     const key = exactCacheKey({
-      project: c.var.caller.project,
+      project: c.get('caller').project,
       namespace: intent.value.namespace,
       endpoint: native?.shape ?? endpoint,
-      alias: c.var.route.alias,
-      routeFingerprint: c.var.route.fingerprint,
-      body: native ? nativeBody(c, shapes[native.shape]) : c.var.body,
+      alias: c.get('route').alias,
+      routeFingerprint: c.get('route').fingerprint,
+      body: native ? nativeBody(c, shapes[native.shape]) : c.get('body'),
     })
     const store = exactStoreFor(policy.store, c.env)
     // The per-location tier fronts a global store only: with `store: none` the cache is this isolate's.
@@ -74,7 +77,7 @@ export function exactCache(options: { l0?: LruCache } = {}): MiddlewareHandler<A
     facts.cache = 'MISS'
     await next()
     c.res.headers.set('X-WatchLLM-Cache', facts.cache ?? 'MISS') // SEMANTIC when the semantic stage answered
-    const pending = c.var.answer
+    const pending = c.get('answer')
     if (!intent.value.write || !pending || c.res.status !== 200) return
     c.executionCtx.waitUntil(
       pending.then(async (answer) => {

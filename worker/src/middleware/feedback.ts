@@ -35,7 +35,7 @@ export function recordFeedback(now: () => number = Date.now): MiddlewareHandler<
       throw new GatewayError(400, 'invalid_request', `${param ?? 'body'}: ${issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message}`, param)
     }
     const { request_id, score, label } = parsed.data
-    const { project, keyId } = c.var.caller
+    const { project, keyId } = c.get('caller')
     let found: unknown
     try {
       const [, lookup] = await c.env.DB.batch([

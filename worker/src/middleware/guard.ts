@@ -43,27 +43,28 @@ export function guard(policy: CompiledPolicy): MiddlewareHandler<AppEnv> {
   const tagged = new Map<string, ResolvedRoute>()
 
   return async function guardStage(c, next) {
-    const g = projects.get(c.var.caller.project)
+    const g = projects.get(c.get('caller').project)
     if (!g) return next()
-    const facts = c.var.facts
+    const facts = c.get('facts')
 
     if (g.rules) {
-      const subject = ruleSubject({ alias: c.var.route.alias, body: c.var.body, header: (name) => c.req.header(name) })
+      const subject = ruleSubject({ alias: c.get('route').alias, body: c.get('body'), header: (name) => c.req.header(name) })
       const outcome = g.rules(subject)
       if (outcome.hits.length > 0) {
         facts.ruleHits = outcome.hits
         facts.ruleId = outcome.blocked?.id ?? outcome.hits[0]!.id
       }
       if (outcome.blocked) throw new GatewayError(outcome.blocked.status, 'rule_blocked', `Blocked by rule \`${outcome.blocked.id}\`: ${outcome.blocked.message}`)
-      if (subject.body !== c.var.body) c.set('body', subject.body)
-      if (subject.alias !== c.var.route.alias) reroute(c, subject.alias)
+      if (subject.body !== c.get('body')) c.set('body', subject.body)
+      if (subject.alias !== c.get('route').alias) reroute(c, subject.alias)
     }
 
     let vault: PiiVault | undefined
-    const shape = c.var.native ? shapes[c.var.native.shape] : undefined
+    const native = c.get('native')
+    const shape = native ? shapes[native.shape] : undefined
     if (g.pii) {
       // A native request is redacted in its own shape (every text it holds); its chat view is re-made from that.
-      const result = shape ? guardPii(c.var.native!.body, g.pii, shape.mapTexts) : guardPii(c.var.body, g.pii)
+      const result = shape ? guardPii(c.get('native')!.body, g.pii, shape.mapTexts) : guardPii(c.get('body'), g.pii)
       if (result.blocked) {
         facts.piiCounts = Object.fromEntries(result.blocked)
         const kinds = piiKinds.filter((k) => result.blocked.has(k)).join(', ')
@@ -86,9 +87,9 @@ export function guard(policy: CompiledPolicy): MiddlewareHandler<AppEnv> {
   /** A rule's `route`: the same stage of resolution for the new alias (of the request's kind), keeping any variant. */
   function reroute(c: Context<AppEnv>, alias: string): void {
     const route = own(policy.models, alias)
-    if (!route || route.kind !== c.var.endpoint) return
+    if (!route || route.kind !== c.get('endpoint')) return
     let resolved = routes(alias, alias, route, c.env)
-    const { experiment, variant } = c.var.facts
+    const { experiment, variant } = c.get('facts')
     if (experiment && variant) resolved = withVariant(resolved, { experiment, variant }, tagged)
     if (resolved.targets.length === 0) throw new GatewayError(503, 'no_provider_available', `No provider for \`${alias}\` has credentials configured.`)
     c.set('route', resolved)

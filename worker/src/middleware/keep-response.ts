@@ -16,11 +16,11 @@ const DAY_MS = 86_400_000
 export function keepResponse(now: () => number = Date.now): MiddlewareHandler<AppEnv> {
   return async function keepResponseStage(c, next) {
     await next()
-    const native = c.var.native
-    const retention = c.var.project.responses.retention_days * DAY_MS
+    const native = c.get('native')
+    const retention = c.get('project').responses.retention_days * DAY_MS
     if (!native || native.body.store === false || retention <= 0 || c.res.status !== 200 || !c.env.DB) return
     const db = c.env.DB
-    const pending = c.var.hit ? Promise.resolve(c.var.hit) : c.var.answer
+    const pending = c.get('hit') ? Promise.resolve(c.get('hit')) : c.get('answer')
     if (!pending) return
     const work = pending
       .then(async (answer) => {
@@ -30,8 +30,8 @@ export function keepResponse(now: () => number = Date.now): MiddlewareHandler<Ap
         await saveResponse(
           db,
           {
-            project: c.var.caller.project,
-            keyId: c.var.caller.keyId,
+            project: c.get('caller').project,
+            keyId: c.get('caller').keyId,
             id: String(response.id),
             previousId: typeof previous === 'string' ? previous : null,
             input: inputItems(native.body.input),
@@ -41,7 +41,7 @@ export function keepResponse(now: () => number = Date.now): MiddlewareHandler<Ap
           now(),
         )
       })
-      .catch((e: unknown) => console.error(JSON.stringify({ responses: 'store_failed', request_id: c.var.requestId, error: String(e) })))
+      .catch((e: unknown) => console.error(JSON.stringify({ responses: 'store_failed', request_id: c.get('requestId'), error: String(e) })))
     try {
       c.executionCtx.waitUntil(work)
     } catch {

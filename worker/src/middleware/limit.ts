@@ -34,14 +34,14 @@ export function limit(policy: CompiledPolicy): MiddlewareHandler<AppEnv> {
   return async function limitStage(c, next) {
     // The pre-upstream budget starts here, once the body is read: limits are charged, never cut, by it.
     const budget = lookupBudgetOf(c)
-    const plan = planFor(c.var.project)
+    const plan = planFor(c.get('project'))
     if (!plan.active) return next()
     const header = c.req.header('x-watchllm-session')
     if (header !== undefined && plan.scopes.session && !saneSession.test(header))
       throw new GatewayError(400, 'invalid_request', 'X-WatchLLM-Session: must be 1–128 letters, digits or . _ : @ -', 'X-WatchLLM-Session')
 
     const admission = prepareAdmission(c, plan, plan.scopes.session ? header : undefined)
-    const costs = costsFor(policy, admission, [admission.alias, ...plan.downgrades], c.var.route.kind)
+    const costs = costsFor(policy, admission, [admission.alias, ...plan.downgrades], c.get('route').kind)
     await runAdmission(c, admission, plan, costs, (work) => waitUntil(c, work))
     budget.charge('limits')
     if (admission.served !== admission.alias) {
@@ -59,13 +59,13 @@ export function limit(policy: CompiledPolicy): MiddlewareHandler<AppEnv> {
       for (const [name, value] of Object.entries({ ...rateLimitHeaders(admission.rate), ...refusalRetry(admission.refusal) })) res.headers.set(name, value)
       return res
     }
-    const alias = c.var.route.alias
-    admission.meterFor = (target) => meterFor(policy, admission, c.var.facts, alias, target)
+    const alias = c.get('route').alias
+    admission.meterFor = (target) => meterFor(policy, admission, c.get('facts'), alias, target)
     c.set('limits', admission)
 
     await next()
     for (const [name, value] of Object.entries(rateLimitHeaders(admission.rate))) c.res.headers.set(name, value)
-    if (admission.downgradedBy && c.var.route.alias !== admission.alias) c.res.headers.set('X-WatchLLM-Downgraded-From', admission.alias)
+    if (admission.downgradedBy && c.get('route').alias !== admission.alias) c.res.headers.set('X-WatchLLM-Downgraded-From', admission.alias)
     const settling = settleAdmission(c, admission, policy)
     waitUntil(c, settling.done)
     // The usage event waits for the anomaly verdict on this request (off the response path, bounded).
@@ -75,10 +75,10 @@ export function limit(policy: CompiledPolicy): MiddlewareHandler<AppEnv> {
 
 /** The event's `rate_limit` and `budget` outcomes: ids and kinds only. */
 function record(c: Context<AppEnv>, a: Admission, rates: boolean, budgets: boolean): void {
-  const facts = c.var.facts
+  const facts = c.get('facts')
   const r = a.refusal
   const unavailable = r?.kind === 'unavailable'
-  if (r?.kind === 'anomaly') facts.anomaly = { id: anomalyId(c.var.caller.project, r.scope, r.subject, r.report.windowStart), ratio: r.report.ratio }
+  if (r?.kind === 'anomaly') facts.anomaly = { id: anomalyId(c.get('caller').project, r.scope, r.subject, r.report.windowStart), ratio: r.report.ratio }
   if (rates) facts.rateLimit = r?.kind === 'rate' ? `limited:${r.scope}:${r.rate}` : unavailable ? 'fail_closed' : a.failedOpen.rate ? 'fail_open' : 'ok'
   if (budgets)
     facts.budget = (
@@ -121,7 +121,7 @@ function refusalRetry(r: Refusal): Record<string, string> {
 
 function waitUntil(c: Context<AppEnv>, work: Promise<unknown>): void {
   try {
-    c.executionCtx.waitUntil(work.catch((e: unknown) => console.error(JSON.stringify({ limits: 'settle_failed', request_id: c.var.requestId, error: String(e) }))))
+    c.executionCtx.waitUntil(work.catch((e: unknown) => console.error(JSON.stringify({ limits: 'settle_failed', request_id: c.get('requestId'), error: String(e) }))))
   } catch {
     // `app.request()` without an execution context (unit tests): the work still runs, unawaited.
   }

@@ -10,7 +10,7 @@ import { mayUse } from './resolve-route.ts'
 
 export function listModels(policy: CompiledPolicy): Handler<AppEnv> {
   return function listModelsHandler(c) {
-    const allowed = c.var.project.models
+    const allowed = c.get('project').models
     const data = Object.keys(policy.models)
       .filter((alias) => mayUse(allowed, alias))
       .sort()

@@ -3,7 +3,7 @@
  * the usage is already known (JSON answers, cache hits), and sends one usage event per
  * authenticated /v1 request to the EVENTS queue inside `waitUntil` — never on the response path.
  * A stream's usage is known only at its end, so its event waits (off the response path) for
- * `c.var.answer`; a stream cannot carry its cost in headers, the event has it.
+ * `c.get('answer')`; a stream cannot carry its cost in headers, the event has it.
  *
  * @example app.use('/v1/*', recordUsage(policy))
  */
@@ -27,18 +27,18 @@ export function recordUsage(policy: CompiledPolicy, now: () => number = Date.now
     await next()
     // Only authenticated calls to an inference endpoint make events: unauthenticated noise
     // must not be able to fill the telemetry store.
-    const caller = c.var.caller
+    const caller = c.get('caller')
     const endpoint = endpointOf(c)
     if (!caller || !endpoint || !telemetryEnabled(c.env)) return
 
-    const facts = c.var.facts
+    const facts = c.get('facts')
     const respondedAt = now()
     // Usage known now (JSON answer, cache hit) is final: price it once, for the header and the event.
     const knownCost = facts.usage ? costOf(policy, c, facts) : undefined
     if (knownCost) for (const [name, value] of Object.entries(costHeaders(knownCost))) c.res.headers.set(name, value)
 
-    const pending = c.var.answer
-    const limits = c.var.limits
+    const pending = c.get('answer')
+    const limits = c.get('limits')
     const httpStatus = c.res.status
     let built: (event: UsageEvent | undefined) => void = () => undefined
     c.set('usageEvent', new Promise<UsageEvent | undefined>((resolve) => (built = resolve)))
@@ -53,11 +53,12 @@ export function recordUsage(policy: CompiledPolicy, now: () => number = Date.now
       await limits?.settled
       const endedAt = pending && facts.stream ? now() : respondedAt
       const cost: EventCost = knownCost ?? costOf(policy, c, facts)
-      const logText = c.var.project?.telemetry.log_prompts === true
-      const maxChars = c.var.project?.telemetry.max_logged_chars ?? 0
+      const logText = c.get('project')?.telemetry.log_prompts === true
+      const maxChars = c.get('project')?.telemetry.max_logged_chars ?? 0
+      const body = c.get('body')
       const event = buildEvent({
-        requestId: c.var.requestId,
-        startedAt: c.var.startedAt,
+        requestId: c.get('requestId'),
+        startedAt: c.get('startedAt'),
         endedAt,
         project: caller.project,
         keyId: caller.keyId,
@@ -67,13 +68,13 @@ export function recordUsage(policy: CompiledPolicy, now: () => number = Date.now
         cost,
         policyHash: policy.hash,
         session: sessionOf(c.req.header('x-watchllm-session')),
-        userId: telemetryUserId(typeof c.var.body?.user === 'string' ? c.var.body.user : undefined),
-        prompt: logText && c.var.body ? promptText(c.var.body, maxChars) : null,
+        userId: telemetryUserId(typeof body?.user === 'string' ? body.user : undefined),
+        prompt: logText && body ? promptText(body, maxChars) : null,
         answer: logText && answer ? answerText(answer, maxChars) : null,
       })
       built(event)
       await sendEvent(event, { queue: c.env.EVENTS, sinks: sinksOf(c.env) })
-    })().catch((e: unknown) => console.error(JSON.stringify({ telemetry: 'event_failed', request_id: c.var.requestId, error: String(e) })))
+    })().catch((e: unknown) => console.error(JSON.stringify({ telemetry: 'event_failed', request_id: c.get('requestId'), error: String(e) })))
     void work.finally(() => built(undefined)) // an event that failed to build still releases the log line
     waitUntil(c, work)
   }
@@ -90,7 +91,7 @@ function endpointOf(c: Context<AppEnv>): EventEndpoint | undefined {
   if (c.req.method !== 'POST') return undefined
   // By path: the request may have failed before `validate` named it (bad JSON, say); count_tokens makes no event.
   const byPath = endpointOfPath[new URL(c.req.url).pathname]
-  return byPath === undefined ? undefined : (c.var.native?.shape ?? c.var.endpoint ?? byPath)
+  return byPath === undefined ? undefined : (c.get('native')?.shape ?? c.get('endpoint') ?? byPath)
 }
 
 const sessionOf = (header: string | undefined): string | null => (header && saneSession.test(header) ? header : null)

@@ -21,7 +21,7 @@ export function requestId(now: () => number = Date.now): MiddlewareHandler<AppEn
     c.set('requestId', id)
     c.set('startedAt', now())
     c.set('facts', newFacts())
-    if (clientId) c.var.facts.clientRequestId = clientId
+    if (clientId) c.get('facts').clientRequestId = clientId
     await next()
     c.res.headers.set('X-WatchLLM-Request-Id', id)
     if (clientId) c.res.headers.set('X-Request-Id', clientId)

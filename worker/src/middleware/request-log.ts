@@ -16,18 +16,18 @@ export function requestLog(now: () => number = Date.now): MiddlewareHandler<AppE
     if (secretOf(c.env, 'WATCHLLM_REQUEST_LOG') === 'off') return
     const method = c.req.method
     const path = c.req.path
-    const pending = c.var.usageEvent
+    const pending = c.get('usageEvent')
     if (pending) {
       waitUntil(c, pending.then((event) => event && console.log(JSON.stringify(lineFromEvent(event, { method, path })))))
       return
     }
-    const caller = c.var.caller
-    const line = lineFromFacts(c.var.facts, {
-      requestId: c.var.requestId,
+    const caller = c.get('caller')
+    const line = lineFromFacts(c.get('facts'), {
+      requestId: c.get('requestId'),
       method,
       path,
       status: c.res.status,
-      latencyMs: now() - c.var.startedAt,
+      latencyMs: now() - c.get('startedAt'),
       project: caller?.project,
       keyId: caller?.keyId,
     })

@@ -19,12 +19,12 @@ export function resolveRoute(policy: CompiledPolicy): MiddlewareHandler<AppEnv> 
   const cachedRoute = routesFor(policy)
   const variantRoute = experimentRouter(policy, cachedRoute) // A/B: governance/experiments.ts
   return async function resolveRouteStage(c, next) {
-    const alias = String(c.var.body.model)
+    const alias = String(c.get('body').model)
     const route = own(policy.models, alias)
     if (!route) throw new GatewayError(404, 'model_not_found', `The model \`${alias}\` does not exist.`, 'model')
-    if (!mayUse(c.var.project.models, alias))
+    if (!mayUse(c.get('project').models, alias))
       throw new GatewayError(403, 'model_not_allowed', `This project may not use \`${alias}\`.`, 'model')
-    if (route.kind !== c.var.endpoint)
+    if (route.kind !== c.get('endpoint'))
       throw new GatewayError(400, 'wrong_endpoint', `\`${alias}\` is a ${route.kind} model; call /v1/${route.kind === 'chat' ? 'chat/completions' : 'embeddings'}.`, 'model')
 
     const resolved = variantRoute(c) ?? cachedRoute(alias, alias, route, c.env)

@@ -28,6 +28,7 @@ import type { CompiledPolicy } from '../policy/compile.ts'
 import { respondFromCache } from '../respond/cached-answer.ts'
 import { mayStore } from '../cache/may-store.ts'
 import { lookupBudgetOf } from '../cache/lookup-budget.ts'
+import { registerCache } from '../lib/isolate-caches.ts'
 
 /** Index + D1 read budget per lookup: past it the request goes on uncached (a cold load finishes in the background). */
 const LOOKUP_TIMEOUT_MS = 250
@@ -52,19 +53,20 @@ export function semanticCache(policy: CompiledPolicy, options: SemanticCacheOpti
   const now = options.now ?? Date.now
   // Deliberate isolate-level state: the D1 mirrors, bounded by MIRROR_MAX_BYTES.
   const mirrors = options.mirrors ?? new MirrorRegistry(MIRROR_MAX_BYTES, MIRROR_MAX_ENTRIES)
+  registerCache('semantic-mirrors-bytes', { size: () => mirrors.bytes, bound: mirrors.maxBytes, unit: 'bytes' })
   const backendFor = semanticBackends(policy.providers, { mirrors, now, syncIntervalMs: options.syncIntervalMs, fetch: options.fetch })
   // Deliberate isolate-level state: the thresholds in force, one per project and embedder.
   const verifier = new Verifier(policy, { now, random: options.random, judge: options.judge })
 
   return async function semanticCacheStage(c, next) {
-    const config = c.var.project.cache.semantic
-    const intent = c.var.cacheIntent
-    if (!config.enabled || c.var.endpoint !== 'chat' || !intent || (!intent.read && !intent.write)) return next()
+    const config = c.get('project').cache.semantic
+    const intent = c.get('cacheIntent')
+    if (!config.enabled || c.get('endpoint') !== 'chat' || !intent || (!intent.read && !intent.write)) return next()
     const requested = c.req.header(THRESHOLD_HEADER)
-    const asked = semanticQuestionOf(c.var.body, config)
+    const asked = semanticQuestionOf(c.get('body'), config)
     const backend = asked.ok ? backendFor(config, c.env) : undefined
     if (!asked.ok || !backend) return next()
-    const scope: Scope = { c, backend, asked: asked.value, namespace: intent.namespace, route: c.var.route.fingerprint }
+    const scope: Scope = { c, backend, asked: asked.value, namespace: intent.namespace, route: c.get('route').fingerprint }
     const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p.catch(() => undefined))
     const verify = verifyScope(scope)
 
@@ -84,11 +86,11 @@ export function semanticCache(policy: CompiledPolicy, options: SemanticCacheOpti
         waitUntil(Promise.resolve().then(() => verifier.afterHit(verify, candidateOf(hit))))
         return respondFromCache(c, decodeAnswer(hit.answer), { cache: 'SEMANTIC', similarity: hit.decision.score })
       }
-      c.var.facts.cache = 'MISS' // a cache was consulted, even if the exact one was bypassed by policy
+      c.get('facts').cache = 'MISS' // a cache was consulted, even if the exact one was bypassed by policy
     }
 
     await next()
-    const pending = c.var.answer
+    const pending = c.get('answer')
     const near = found.best
     if (near && pending && c.res.status === 200) waitUntil(pending.then((answer) => verifier.afterNearMiss(verify, candidateOf(near), answer)))
     if (!intent.write || !pending || c.res.status !== 200) return
@@ -163,15 +165,15 @@ async function lookUp(scope: Scope, vector: Float32Array | undefined, threshold:
 function verifyScope(scope: Scope): VerifyScope {
   const { c, backend, asked } = scope
   return {
-    project: c.var.caller.project,
-    projectPolicy: c.var.project,
-    config: c.var.project.cache.semantic,
+    project: c.get('caller').project,
+    projectPolicy: c.get('project'),
+    config: c.get('project').cache.semantic,
     embedder: backend.embedder,
     env: c.env,
     db: c.env.DB,
-    route: c.var.route,
-    body: c.var.body,
-    requestId: c.var.requestId,
+    route: c.get('route'),
+    body: c.get('body'),
+    requestId: c.get('requestId'),
     question: asked.question,
   }
 }
@@ -184,9 +186,9 @@ function contextOf(scope: Scope, vector: Float32Array): string {
   const { c, backend, namespace, asked, route } = scope
   return (scope.context ??= contextKey(
     {
-      project: c.var.caller.project,
+      project: c.get('caller').project,
       namespace,
-      alias: c.var.route.alias,
+      alias: c.get('route').alias,
       route,
       embedder: backend.embedder.id,
       dimensions: vector.length,

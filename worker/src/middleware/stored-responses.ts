@@ -11,7 +11,7 @@ import { deleteResponse, loadResponse } from '../shapes/responses/store.ts'
 
 export function storedResponse(now: () => number = Date.now): MiddlewareHandler<AppEnv> {
   return async function storedResponseStage(c) {
-    const response = await loadResponse(database(c), c.var.caller.project, c.req.param('id') ?? '', now())
+    const response = await loadResponse(database(c), c.get('caller').project, c.req.param('id') ?? '', now())
     if (!response) throw notFound(c)
     return c.json(response)
   }
@@ -20,7 +20,7 @@ export function storedResponse(now: () => number = Date.now): MiddlewareHandler<
 export function deleteStoredResponse(): MiddlewareHandler<AppEnv> {
   return async function deleteStoredResponseStage(c) {
     const id = c.req.param('id') ?? ''
-    if (!(await deleteResponse(database(c), c.var.caller.project, id))) throw notFound(c)
+    if (!(await deleteResponse(database(c), c.get('caller').project, id))) throw notFound(c)
     return c.json({ id, object: 'response.deleted', deleted: true })
   }
 }

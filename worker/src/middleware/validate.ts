@@ -13,10 +13,10 @@ import { prepareNative } from '../shapes/native.ts'
 import type { Shape } from '../shapes/types.ts'
 import { parseJsonBody } from './json-body.ts'
 
-/** With a `shape` (Messages, Responses), the body is that shape's, and the chat view of it becomes `c.var.body` (shapes/native.ts). */
+/** With a `shape` (Messages, Responses), the body is that shape's, and the chat view of it becomes `c.get('body')` (shapes/native.ts). */
 export function validate(endpoint: Endpoint, schema: z.ZodType<Record<string, unknown>>, shape?: Shape): MiddlewareHandler<AppEnv> {
   return async function validateStage(c, next) {
-    const limit = c.var.project.request.max_body_bytes
+    const limit = c.get('project').request.max_body_bytes
     const declared = Number(c.req.header('content-length') ?? '0')
     if (declared > limit) throw tooLarge(limit)
     const type = c.req.header('content-type') ?? 'application/json'
@@ -33,8 +33,8 @@ export function validate(endpoint: Endpoint, schema: z.ZodType<Record<string, un
     c.set('endpoint', endpoint)
     if (shape) await prepareNative(c, shape, parsed.data)
     else c.set('body', parsed.data)
-    c.var.facts.modelRequested = String(parsed.data.model)
-    c.var.facts.stream = parsed.data.stream === true
+    c.get('facts').modelRequested = String(parsed.data.model)
+    c.get('facts').stream = parsed.data.stream === true
     await next()
   }
 }

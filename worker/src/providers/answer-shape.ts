@@ -14,6 +14,7 @@ import type { CreateEmbeddingResponse } from 'openai/resources/embeddings'
 import { scrubSecrets } from '../lib/scrub.ts'
 import { SseSplitter, sseDataOf } from '../lib/sse.ts'
 import { UpstreamError } from '../upstream/upstream-error.ts'
+import { peekedStream } from '../lib/peeked-stream.ts'
 
 /** Bytes the first-event check reads at most before it gives up on a stream that never frames an event. */
 const MAX_PEEK_BYTES = 1024 * 1024
@@ -96,33 +97,9 @@ export async function checkFirstChunk(body: ReadableStream<Uint8Array>, who: str
       const error = errorOf(chunk)
       if (error !== undefined) return fail(`a stream that opened with an error: ${error}`)
       if (!Array.isArray(chunk.choices)) return fail('a stream whose first event is not a chat completion chunk')
-      return replay(read, reader, done)
+      return peekedStream(read, reader, done)
     }
     if (done) return fail('a stream with no event')
     if (size > MAX_PEEK_BYTES) return fail(`a stream with no event in its first ${MAX_PEEK_BYTES} bytes`)
   }
-}
-
-function replay(read: Uint8Array[], reader: ReadableStreamDefaultReader<Uint8Array>, done: boolean): ReadableStream<Uint8Array> {
-  let queued = read
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (queued.length > 0) {
-        for (const chunk of queued) controller.enqueue(chunk)
-        queued = []
-        if (done) controller.close()
-        return
-      }
-      try {
-        const next = await reader.read()
-        if (next.done) controller.close()
-        else controller.enqueue(next.value)
-      } catch (e) {
-        controller.error(e)
-      }
-    },
-    cancel(reason) {
-      return reader.cancel(reason)
-    },
-  })
 }

@@ -12,7 +12,7 @@ export function answerHeaders(
     'X-WatchLLM-Cache': answer.cache,
     'X-WatchLLM-Provider': answer.provider,
     'X-WatchLLM-Model': answer.model,
-    'X-WatchLLM-Request-Id': c.var.requestId,
+    'X-WatchLLM-Request-Id': c.get('requestId'),
   }
   if (answer.similarity !== undefined) headers['X-WatchLLM-Similarity'] = answer.similarity.toFixed(4)
   return headers

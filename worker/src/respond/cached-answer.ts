@@ -13,18 +13,18 @@ import { replayAsStream } from '../stream/replay.ts'
 import { answerHeaders, clientWantsUsage } from './answer-headers.ts'
 
 export function respondFromCache(c: Context<AppEnv>, answer: StoredAnswer, how: { cache: 'HIT' | 'SEMANTIC'; similarity?: number }): Response {
-  const facts = c.var.facts
+  const facts = c.get('facts')
   facts.cache = how.cache
   if (how.similarity !== undefined) facts.similarity = how.similarity
   facts.provider = answer.provider
   facts.modelServed = answer.model
   facts.completed = true
   facts.usage = answer.usage
-  const stream = answer.endpoint === 'chat' && c.var.body.stream === true
+  const stream = answer.endpoint === 'chat' && c.get('body').stream === true
   const headers = answerHeaders(c, { cache: how.cache, provider: answer.provider, model: answer.model, similarity: how.similarity, format: stream ? 'sse' : 'json' })
-  const native = c.var.native
+  const native = c.get('native')
   if (!native) {
-    const body = stream ? replayAsStream(JSON.parse(answer.raw) as ChatCompletion, clientWantsUsage(c.var.body)) : answer.raw
+    const body = stream ? replayAsStream(JSON.parse(answer.raw) as ChatCompletion, clientWantsUsage(c.get('body'))) : answer.raw
     return new Response(body, { status: 200, headers })
   }
   const shape = shapes[native.shape]

@@ -23,7 +23,7 @@ export async function prepareNative(c: Context<AppEnv>, shape: Shape, body: Json
   const previous = body.previous_response_id
   if (shape.id === 'responses' && typeof previous === 'string') {
     if (!c.env.DB) throw new GatewayError(503, 'storage_unavailable', 'previous_response_id needs the gateway’s D1 store, which is not bound.')
-    history = await loadConversation(c.env.DB, c.var.caller.project, previous, Date.now())
+    history = await loadConversation(c.env.DB, c.get('caller').project, previous, Date.now())
   }
   const view = viewOf(shape, body, history)
   const passHeaders: Record<string, string> = {}
@@ -37,23 +37,23 @@ export async function prepareNative(c: Context<AppEnv>, shape: Shape, body: Json
 
 /** The guard redacted the native body: the chat view is made again from it, with what policy set on the old one. */
 export function replaceNativeBody(c: Context<AppEnv>, shape: Shape, body: Json): void {
-  const native = c.var.native!
+  const native = c.get('native')!
   const view = viewOf(shape, body, native.history)
   c.set('native', { ...native, body, view })
-  c.set('body', { ...view.chat, ...changedParams(c.var.body, native.viewParams) })
+  c.set('body', { ...view.chat, ...changedParams(c.get('body'), native.viewParams) })
 }
 
 /** The native body with the parameters policy changed on the chat view since it was made. */
 export function nativeBody(c: Context<AppEnv>, shape: Shape): Json {
-  const native = c.var.native!
-  const changed = changedParams(c.var.body, native.viewParams)
+  const native = c.get('native')!
+  const changed = changedParams(c.get('body'), native.viewParams)
   return Object.keys(changed).length > 0 ? shape.applyParams(native.body, changed) : native.body
 }
 
 /** What a native upstream is sent: for Responses, the chain stood for by its items (the upstream may never have seen it). */
 export function upstreamBody(c: Context<AppEnv>, shape: Shape): Json {
   const body = nativeBody(c, shape)
-  const history = c.var.native?.history
+  const history = c.get('native')?.history
   if (!history) return body
   const { previous_response_id: _previous, ...rest } = body
   return { ...rest, input: [...history, ...inputItems(body.input)] }

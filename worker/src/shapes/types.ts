@@ -30,7 +30,7 @@ export interface ChatView {
   dropped: string[]
 }
 
-/** `c.var.native`: the request in its own shape, beside the chat view in `c.var.body`. */
+/** `c.get('native')`: the request in its own shape, beside the chat view in `c.get('body')`. */
 export interface NativeRequest {
   shape: ShapeId
   /** As validated, then redacted by the guard; parameters policy set on the chat view are applied when it is sent (`nativeBody`). */

@@ -9,6 +9,7 @@
  * upstream body is cancelled — never a silent truncation, and never cached.
  */
 import type { ChatCompletion } from 'openai/resources/chat/completions'
+import { sourceOf } from '../lib/peeked-stream.ts'
 import { SseSplitter } from '../lib/sse.ts'
 import { chatCodec, type StreamCodec, type StreamError } from './codec.ts'
 
@@ -45,99 +46,123 @@ export function relayEvents<A>(upstream: ReadableStream<Uint8Array>, codec: Stre
   let settle: (answer: A | undefined) => void = () => {}
   const answer = new Promise<A | undefined>((resolve) => (settle = resolve))
 
+  // The client's body is a native identity stream the relay writes to: workerd sends its bytes
+  // without calling back into JS per read, and the response starts at once. (Node, where the bench
+  // and a few harnesses run the app in-process, has no IdentityTransformStream: a TransformStream.)
+  // Room for a few chunks before the relay waits for the client (backpressure without a wait per chunk).
+  const pipe = new TransformStream<Uint8Array, Uint8Array>(undefined, { highWaterMark: 8 })
+  const writer = pipe.writable.getWriter()
+  const source = sourceOf(upstream)
+  const reader = source.reader
+
   let ended = false
-  const handleEvent = (event: string, controller: TransformStreamDefaultController<Uint8Array>) => {
+  /** Forwarded events of the current chunk, joined: one encode and one write per upstream chunk. */
+  let out = ''
+  const handleEvent = (event: string) => {
     if (ended) return
     const reading = codec.read(event)
     if (reading.forward) {
-      controller.enqueue(encoder.encode(`${event}\n\n`))
+      out += `${event}\n\n`
       if (first) {
         first = false
+        send() // the first event goes out at once, whatever follows it in the chunk
         options.onFirstByte?.()
       }
     }
     // Settle at the end event: clients (the openai SDK among them) stop reading there and cancel
     // the body before the upstream closes it, and that cancel must not make a complete answer a cut one.
     if (reading.end) return settle(reading.end === 'complete' ? codec.result() : undefined)
-    if (reading.tokens !== undefined && options.meter && !options.meter.add(reading.tokens)) end(controller, options.meter.error)
+    if (reading.tokens !== undefined && options.meter && !options.meter.add(reading.tokens)) end(options.meter.error)
   }
-
-  /** Ends the stream early with an error event: the answer is incomplete, the upstream is cancelled. */
-  const end = (controller: TransformStreamDefaultController<Uint8Array>, error: StreamError) => {
+  /** Writes what is pending; a write the client can no longer take is handled by `gone` below. */
+  const send = (): void => {
+    if (!out) return
+    const bytes = encoder.encode(out)
+    out = ''
+    writer.write(bytes).catch(gone)
+  }
+  /** Closes the client's body after a final write (an early end's error event, or nothing). */
+  const finish = (last?: Uint8Array) => {
+    send()
+    if (last) writer.write(last).catch(gone)
+    writer.close().catch(gone)
+  }
+  /** The client went away (its body cancelled): the answer is incomplete, the upstream is cancelled. */
+  const gone = () => {
     if (ended) return
     ended = true
     clearTimeout(idle)
     settle(undefined)
-    controller.enqueue(codec.errorEvent(error))
-    controller.terminate()
+    reader.cancel().catch(() => undefined)
   }
+  writer.closed.catch(gone)
 
-  // A stalled upstream must not hold the client forever: each chunk re-arms the idle timer; when it
-  // fires, the client gets an OpenAI-style error event, the stream ends and the upstream is cancelled.
-  let idle: ReturnType<typeof setTimeout> | undefined
-  const arm = (controller: TransformStreamDefaultController<Uint8Array>) => {
-    if (!options.idleTimeoutMs) return
+  /** Ends the stream early with an error event: the answer is incomplete, the upstream is cancelled. */
+  const end = (error: StreamError) => {
+    if (ended) return
+    ended = true
     clearTimeout(idle)
-    idle = setTimeout(
-      () => end(controller, { message: 'The upstream stopped sending.', type: 'upstream_error', param: null, code: 'upstream_timeout' }),
-      options.idleTimeoutMs,
-    )
+    settle(undefined)
+    finish(codec.errorEvent(error))
+    reader.cancel().catch(() => undefined)
   }
 
-  let broken = false
-  const body = endingOnBreak(upstream, () => (broken = true)).pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      start(controller) {
-        arm(controller)
-      },
-      transform(chunk, controller) {
-        arm(controller)
-        for (const event of splitter.push(chunk)) handleEvent(event, controller)
-      },
-      flush(controller) {
-        clearTimeout(idle)
-        const rest = splitter.end()
-        if (broken) {
-          // Whatever partial event the break left is dropped; the client gets the shape's error event.
-          if (ended) return
-          ended = true
-          settle(undefined)
-          controller.enqueue(codec.errorEvent({ message: 'The upstream connection broke mid-stream.', type: 'upstream_error', param: null, code: 'upstream_error' }))
-          return
-        }
-        if (rest) handleEvent(rest, controller)
-        settle(codec.result())
-      },
-      cancel() {
+  // A stalled upstream must not hold the client forever: past `idleTimeoutMs` without a chunk, the
+  // client gets an error event, the stream ends and the upstream is cancelled. One timer per stream,
+  // re-armed only when it fires (for the time left since the last chunk), not cleared and set per chunk.
+  let idle: ReturnType<typeof setTimeout> | undefined
+  let lastChunkAt = Date.now()
+  const watch = (delay: number) => {
+    if (!options.idleTimeoutMs) return
+    idle = setTimeout(() => {
+      if (ended) return
+      const left = lastChunkAt + (options.idleTimeoutMs ?? 0) - Date.now()
+      if (left > 0) return watch(left)
+      end({ message: 'The upstream stopped sending.', type: 'upstream_error', param: null, code: 'upstream_timeout' })
+    }, delay)
+  }
+  watch(options.idleTimeoutMs ?? 0)
+
+  // Reads the upstream and passes complete events on, waiting for the client between chunks
+  // (backpressure). A connection that breaks mid-stream (reset, upstream crash) would otherwise error
+  // the client's body and SDKs would raise a bare network error: it ends with the shape's own error
+  // event instead (an incomplete answer: never cached).
+  void (async () => {
+    for (;;) {
+      let chunk: ReadableStreamReadResult<Uint8Array>
+      try {
+        const peeked = source.chunks.shift()
+        chunk = peeked ? { done: false, value: peeked } : source.done ? { done: true, value: undefined } : await reader.read()
+      } catch {
+        // Whatever partial event the break left is dropped; the client gets the shape's error event.
+        if (ended) return
+        ended = true
         clearTimeout(idle)
         settle(undefined)
-      },
-    }),
-  )
+        out = ''
+        finish(codec.errorEvent({ message: 'The upstream connection broke mid-stream.', type: 'upstream_error', param: null, code: 'upstream_error' }))
+        return
+      }
+      if (ended) return
+      if (chunk.done) {
+        clearTimeout(idle)
+        const rest = splitter.end()
+        if (rest) handleEvent(rest)
+        if (ended) return
+        ended = true
+        settle(codec.result())
+        finish()
+        return
+      }
+      lastChunkAt = Date.now()
+      for (const event of splitter.push(chunk.value)) handleEvent(event)
+      if (ended) return
+      send()
+      if ((writer.desiredSize ?? 1) <= 0) await writer.ready.catch(() => undefined)
+    }
+  })()
+  const body = pipe.readable
   return { body, answer }
 }
 
 
-/**
- * A connection that breaks mid-stream (reset, upstream crash) would otherwise error the client's
- * body: SDKs then raise a network error with no explanation. It ends the stream instead, and
- * `onBreak` lets the relay close it with the shape's own error event (an incomplete answer: never cached).
- */
-function endingOnBreak(upstream: ReadableStream<Uint8Array>, onBreak: () => void): ReadableStream<Uint8Array> {
-  const reader = upstream.getReader()
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { done, value } = await reader.read()
-        if (done) controller.close()
-        else controller.enqueue(value)
-      } catch {
-        onBreak()
-        controller.close()
-      }
-    },
-    cancel(reason) {
-      return reader.cancel(reason)
-    },
-  })
-}

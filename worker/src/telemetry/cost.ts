@@ -14,7 +14,7 @@ import type { RequestFacts } from './request-facts.ts'
 export function costOf(policy: CompiledPolicy, c: Context<AppEnv>, facts: RequestFacts): EventCost {
   const usage = facts.usage
   if (!usage || !facts.provider || !facts.modelServed) return { costUsd: null, costSavedUsd: null, status: 'none' }
-  const route = c.var.route
+  const route = c.get('route')
   const target = route?.targets.find((t) => t.provider === facts.provider && t.model === facts.modelServed)
   const { subject, simulated } = priceSubjectFor(policy, {
     alias: route?.alias ?? facts.modelRequested,

@@ -6,15 +6,17 @@
  * in the event passes `scrubSecrets` first. The client is built only when a DSN is set, on the first
  * failure: requests that do not fail never touch it (sentry-client.ts, loaded then).
  *
- * @example reportError(c.env, c.executionCtx, error, { request_id: c.var.requestId, path: '/v1/chat/completions' })
+ * @example reportError(c.env, c.executionCtx, error, { request_id: c.get('requestId'), path: '/v1/chat/completions' })
  */
 import type { GatewayEnv } from '../env.ts'
 import { secretOf } from '../env.ts'
 import { scrubSecrets } from '../lib/scrub.ts'
 
 import type { Reporter, Tags } from './sentry-client.ts'
+import { registerCache } from '../lib/isolate-caches.ts'
 
 const reporters = new Map<string, Promise<Reporter>>()
+registerCache('error-reporters', { size: () => reporters.size, bound: 2, unit: 'entries' })
 
 export function reportError(env: GatewayEnv, ctx: { waitUntil(p: Promise<unknown>): void } | undefined, error: unknown, tags: Tags): void {
   const dsn = secretOf(env, 'SENTRY_DSN')

@@ -10,6 +10,7 @@
  */
 import { calcPrice, type PriceOptions, type Provider, type ModelInfo } from '@pydantic/genai-prices'
 import type { TokenUsage } from './request-facts.ts'
+import { registerCache } from '../lib/isolate-caches.ts'
 
 /** What to look up: the price table's provider (by id or API URL) and the provider's model id. */
 export interface PriceSubject {
@@ -39,6 +40,7 @@ type Pricer = LinearRates | { kind: 'table'; options: PriceOptions; model: strin
 const MAX_CACHED_SUBJECTS = 1_000
 // Deliberate isolate-level cache: bounded by subject count (models in use are few).
 const pricers = new Map<string, Pricer>()
+registerCache('pricers', { size: () => pricers.size, bound: MAX_CACHED_SUBJECTS, unit: 'entries' })
 
 export function priceUsage(subject: PriceSubject, usage: TokenUsage, now: Date = new Date()): Price {
   const key = `${subject.providerId ?? ''}\0${subject.providerApiUrl ?? ''}\0${subject.model}`

@@ -25,11 +25,11 @@ type Json = Record<string, unknown>
 type Answered = { native: true; result: NativeResult } | { native: false; result: ChatResult }
 
 export async function callShaped(c: Context<AppEnv>, now: () => number): Promise<Response> {
-  const native = c.var.native!
+  const native = c.get('native')!
   const shape = shapes[native.shape]
-  const facts = c.var.facts
+  const facts = c.get('facts')
   const answered = await callWithFailover(
-    c.var.route,
+    c.get('route'),
     async (target, signal): Promise<Answered> => {
       const adapter = providers[target.config.type]
       const call = shape.id === 'messages' ? adapter.messages : adapter.responses
@@ -37,7 +37,7 @@ export async function callShaped(c: Context<AppEnv>, now: () => number): Promise
         return { native: true, result: await call(upstreamBody(c, shape), { target, signal, env: c.env, headers: native.passHeaders }) }
       const refused = native.view.untranslatable[0]
       if (refused) throw new UpstreamError('http', 400, `${refused.param} ${refused.message} (this target is ${target.config.type})`, 'unsupported_by_provider')
-      return { native: false, result: await adapter.chat(c.var.body as ChatRequest, { target, signal, env: c.env }) }
+      return { native: false, result: await adapter.chat(c.get('body') as ChatRequest, { target, signal, env: c.env }) }
     },
     { clientSignal: c.req.raw.signal, now, onAttempt: (a) => facts.attempts.push(a) },
   )
@@ -73,11 +73,11 @@ export async function callShaped(c: Context<AppEnv>, now: () => number): Promise
     return new Response(nativeJson, { status: 200, headers: headers('json') })
   }
 
-  const started = c.var.startedAt
+  const started = c.get('startedAt')
   const options = {
     onFirstByte: () => (facts.ttfbMs = now() - started),
     idleTimeoutMs: target.timeoutMs,
-    meter: c.var.limits?.meterFor?.(target),
+    meter: c.get('limits')?.meterFor?.(target),
   }
   let body: ReadableStream<Uint8Array>
   let answer: Promise<StoredAnswer | undefined>

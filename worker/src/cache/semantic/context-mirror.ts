@@ -32,10 +32,14 @@ export class ContextMirror {
   private ids: string[] = []
   private readonly slotOf = new Map<string, number>()
 
-  constructor(dims: number, maxEntries: number) {
+  /** Told after the arrays grew, so a registry can keep its byte bound between two `get`s. */
+  private readonly onGrow: (() => void) | undefined
+
+  constructor(dims: number, maxEntries: number, onGrow?: () => void) {
     this.dims = dims
     this.words = signWords(dims)
     this.maxEntries = maxEntries
+    this.onGrow = onGrow
   }
 
   get size(): number {
@@ -53,7 +57,10 @@ export class ContextMirror {
     let slot = this.slotOf.get(id)
     if (slot === undefined) {
       if (this.count >= this.maxEntries) this.dropOldest(Math.max(1, Math.floor(this.maxEntries / 10)))
-      if (this.count === this.capacity) this.grow()
+      if (this.count === this.capacity) {
+        this.grow()
+        this.onGrow?.()
+      }
       slot = this.count++
       this.slotOf.set(id, slot)
       this.ids[slot] = id
@@ -178,12 +185,20 @@ export class MirrorRegistry {
     this.maxEntriesPerContext = maxEntriesPerContext
   }
 
+  /** Bytes of every mirror's typed arrays together (bounded by maxBytes). */
+  get bytes(): number {
+    let total = 0
+    for (const m of this.mirrors.values()) total += m.bytes
+    return total
+  }
+
   /** The mirror of `context`, created empty on first use. */
   get(context: string, dims: number): ContextMirror {
     let mirror = this.mirrors.get(context)
     if (mirror && mirror.dims !== dims) mirror = undefined
     if (mirror) this.mirrors.delete(context) // re-inserted below: most recently used last
-    this.mirrors.set(context, mirror ?? new ContextMirror(dims, this.maxEntriesPerContext))
+    // A mirror that grows after this call (entries added from D1) makes the others give way then too.
+    this.mirrors.set(context, mirror ?? new ContextMirror(dims, this.maxEntriesPerContext, () => this.evict(context)))
     this.evict(context)
     return this.mirrors.get(context)!
   }
