@@ -100,6 +100,7 @@ function fitNetwork(rows: readonly PreparedPair[]): Mlp[] {
 const list = (xs: ArrayLike<number>, digits = 6): string => `[${Array.from(xs, (x) => Number(x.toPrecision(digits))).join(', ')}]`
 const results: Record<string, string> = {}
 let judgeSameAt = 1
+let judgeError = { missesWrong: 1, flagsRight: 1 }
 const summary: string[] = []
 for (const c of candidates) {
   const offered = (p: PreparedPair) => p.cosine >= c.gate
@@ -142,6 +143,7 @@ for (const c of candidates) {
   if (c.name === 'network') {
     judgeSameAt = thresholdForFalseHitRate(rows, JUDGE_MAX_SAME)
     const judged = pointAt(rows, judgeSameAt)
+    judgeError = { missesWrong: judged.falseHit.rate, flagsRight: 1 - judged.hit.rate }
     summary.push(`default judge: "same" at a score ≥ ${judgeSameAt.toFixed(4)}: out of fold it says "same" for ${ci(judged.hit)} of same-question pairs and ${ci(judged.falseHit, 2)} of different-question pairs`)
     log(summary.at(-1) ?? '')
     const members = fitNetwork(pairs)
@@ -184,6 +186,13 @@ ${results.network}
 
 /** The default judge's cut on the network's score (verification/judge.ts). */
 export const JUDGE_SAME_AT = ${Number(judgeSameAt.toFixed(4))}
+
+/**
+ * The default judge's own error where labels exist: on train's question pairs, out of fold — the
+ * share of different-question pairs it calls "same" (a wrong answer it would miss) and of
+ * same-question pairs it calls "different" (a right answer it would flag). Shown on the admin Cache page.
+ */
+export const JUDGE_TRAIN_ERROR = { missesWrong: ${Number(judgeError.missesWrong.toFixed(4))}, flagsRight: ${Number(judgeError.flagsRight.toFixed(4))} }
 `,
 )
 log(`wrote ${PARAMS_FILE} (${((performance.now() - started) / 1000).toFixed(0)} s)`)

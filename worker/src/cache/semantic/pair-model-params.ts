@@ -42,3 +42,10 @@ export const NETWORK_MODEL: NetworkParams = {
 
 /** The default judge's cut on the network's score (verification/judge.ts). */
 export const JUDGE_SAME_AT = 0.7367
+
+/**
+ * The default judge's own error where labels exist: on train's question pairs, out of fold — the
+ * share of different-question pairs it calls "same" (a wrong answer it would miss) and of
+ * same-question pairs it calls "different" (a right answer it would flag). Shown on the admin Cache page.
+ */
+export const JUDGE_TRAIN_ERROR = { missesWrong: 0.05, flagsRight: 0.5644 }
