@@ -63,7 +63,7 @@ beforeAll(async () => {
   // A near miss: the paraphrase scores just under the demo's conservative threshold, so it is
   // answered upstream (MISS) and then judged against the cached answer — one verification label.
   expect(await ask('How do I reset my bank password?')).toBe('MISS')
-  expect(await ask('How can I reset my bank password?')).toBe('MISS')
+  expect(await ask('How do you reset a bank password?')).toBe('MISS') // scores 0.86: the band is 0.79–0.89
   // A stream: its cost is not in a header; price its reported usage as the gateway does (mock → gpt-4o-mini).
   const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `Stream ${run}` }], stream: true, stream_options: { include_usage: true } })
   for await (const chunk of stream) {
@@ -229,7 +229,10 @@ describe('the admin site after real traffic', () => {
     expect(Number(await raw(page, 'semantic-labels'))).toBeGreaterThanOrEqual(1)
     expect(Number(await raw(page, 'semantic-threshold'))).toBeGreaterThan(0.5)
     await expect.poll(() => page.locator('[data-testid="semantic-scopes-table"] tbody tr').count()).toBe(1)
-    expect(await page.locator('[data-testid="semantic-scopes-table"] tbody tr').first().textContent()).toContain('local:use-lite-512')
+    const row = await page.locator('[data-testid="semantic-scopes-table"] tbody tr').first().textContent()
+    expect(row).toContain('local:use-lite-512')
+    // The judge's own error where labels exist (question pairs, measured by the fit) is shown beside it.
+    expect(row).toMatch(/default judge on labelled question pairs: misses \d+\.\d ?% of wrong, flags \d+ ?% of right/)
     // The demo project does not log prompts: no pair is ever shown.
     expect(await page.locator('[data-testid="semantic-wrong-table"]').count()).toBe(0)
     expect(problems).toEqual([])

@@ -3,7 +3,7 @@
  * how many true paraphrases are served from the cache (hit rate, over label-1 pairs) and how many
  * different questions are wrongly served (false-hit rate, over label-0 pairs).
  */
-import { wilson, type Interval } from '../../worker/src/cache/semantic/confidence.ts'
+import { wilson, wilsonUpper, type Interval } from '../../worker/src/cache/semantic/confidence.ts'
 
 export interface Scored {
   score: number
@@ -53,6 +53,19 @@ export function thresholdForFalseHitRate(rows: readonly Scored[], maxRate: numbe
   // Tied scores cannot be split: refuse the whole tie.
   for (let k = allowed - 1; k >= 0 && negatives[k] === refused; k--) above = negatives[k - 1]
   return above === undefined ? refused + 1e-6 : (refused + above) / 2
+}
+
+/**
+ * The lowest threshold whose false-hit rate on these rows has a one-sided upper Wilson bound
+ * (at `confidence`) ≤ `bound`: the point estimate alone would ship a rate at the bound with even
+ * odds of being over it on unseen pairs; the bound's margin shrinks as negatives grow.
+ */
+export function thresholdForBound(rows: readonly Scored[], bound: number, confidence = 0.95): { threshold: number; rate: number } {
+  const n = rows.filter((r) => r.label === 0).length
+  let allowed = Math.floor(bound * n)
+  while (allowed > 0 && wilsonUpper(allowed, n, confidence) > bound) allowed--
+  // (allowed + ½) / n: floor() of it gives back exactly `allowed`, whatever the float rounding.
+  return { threshold: thresholdForFalseHitRate(rows, (allowed + 0.5) / n), rate: allowed / n }
 }
 
 export const pct = (x: number, digits = 1): string => `${(100 * x).toFixed(digits)} %`

@@ -7,12 +7,18 @@
  * costs, and the local embeddings endpoint's latency, load time and memory.
  *
  * Embeddings are cached in .tmp/semantic-eval/; from scratch dev + paraphrases take ~2 minutes.
+ *
+ * It also writes the decisions it made on 200 dev pairs to worker/test/semantic/fixtures/
+ * (PARITY_FIXTURE): the workerd test decision-parity.test.ts checks the Worker decides them alike.
  */
+import { writeFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
 import { decideSemanticHit, defaultThreshold, type SemanticDecision } from '../../worker/src/cache/semantic/decision.ts'
 import { LEXICAL_MODEL, NETWORK_MODEL } from '../../worker/src/cache/semantic/pair-model-params.ts'
 import { JUDGE_SAME_AT } from '../../worker/src/cache/semantic/verification/judge.ts'
 import { startEmbeddingsServer } from '../embeddings-server.ts'
-import { ci, formatTable, pointAt, thresholdForFalseHitRate, type Scored } from './curve.ts'
+import { ci, formatTable, pointAt, thresholdForBound, thresholdForFalseHitRate, type Scored } from './curve.ts'
+import { REPO_ROOT } from './dataset.ts'
 import { preparePairs, type PreparedPair } from './prepare.ts'
 
 const LOCAL = 'local:use-lite-512'
@@ -20,6 +26,8 @@ const CLOUD = 'workers-ai:@cf/baai/bge-base-en-v1.5'
 const COSINE_THRESHOLDS = [0.9, 0.95, 0.97, 0.98, 0.985, 0.99]
 const SCORE_THRESHOLDS = [0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97]
 const LATENCY_SAMPLES = 200
+const PARITY_PAIRS = 200
+const PARITY_FIXTURE = resolve(REPO_ROOT, 'worker/test/semantic/fixtures/qqp-dev-decisions-200.json')
 
 const started = performance.now()
 const dev = (await preparePairs('dev')).pairs
@@ -47,7 +55,8 @@ console.log()
 console.log('AT THE SHIPPED THRESHOLDS (chosen on train, applied unchanged):')
 report(`network (local USE-lite) @ ${NETWORK_MODEL.threshold}`, defaultThreshold(LOCAL), netDev, network(paraphrases))
 report(`lexical (any other embedder) @ ${LEXICAL_MODEL.threshold}`, defaultThreshold(CLOUD), lexDev, lexical(paraphrases))
-const cosTrainThreshold = thresholdForFalseHitRate(cosine((await preparePairs('train', () => undefined)).pairs), 0.008)
+// The plain cosine gets the network's rule: the 1 % one-sided 95 % bound on train.
+const cosTrainThreshold = thresholdForBound(cosine((await preparePairs('train', () => undefined)).pairs), 0.01).threshold
 report(`plain cosine @ ${cosTrainThreshold.toFixed(4)} (same rule on train)`, cosTrainThreshold, cosDev, cosine(paraphrases))
 
 console.log()
@@ -92,6 +101,17 @@ for (const p of sample) decide(p, LOCAL)
 console.log()
 console.log(`decision cost: ${((1000 * (performance.now() - t0)) / sample.length).toFixed(0)} µs per pair (network, ${sample.length} pairs, Node ${process.version})`)
 console.log(`(eval ${((performance.now() - started) / 1000).toFixed(1)} s)`)
+
+// The first PARITY_PAIRS dev pairs the network scores, with the decision made here, for the Worker parity test.
+const parity = dev
+  .filter((p) => p.cosine >= NETWORK_MODEL.gate)
+  .slice(0, PARITY_PAIRS)
+  .map((p) => {
+    const d = decide(p, LOCAL)
+    return { cached: p.cached, query: p.query, label: p.label, cosine: Number(p.cosine.toFixed(6)), score: Number(d.score.toFixed(6)), hit: d.hit, refusal: d.refusal }
+  })
+await writeFile(PARITY_FIXTURE, `${JSON.stringify({ threshold: NETWORK_MODEL.threshold, embedder: LOCAL, pairs: parity }, null, 1)}\n`)
+console.log(`wrote ${parity.length} decisions → ${PARITY_FIXTURE}`)
 
 await measureEndpoint()
 

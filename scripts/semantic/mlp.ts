@@ -2,7 +2,8 @@
  * A two-layer network (ReLU hidden layer, sigmoid output) trained with Adam on binary
  * cross-entropy: the semantic-cache decision's pair model. Plain Float32Array loops — a few
  * seconds per epoch for 20,000 rows of ~1,000 features — and deterministic for a given seed.
- * Inputs are standardised while training; `exportable` folds that back into the first layer,
+ * Inputs are standardised while training and the model keeps the weights on standardised inputs
+ * with the means and scales: network-params.ts quantises those and folds the standardisation in,
  * so the Worker evaluates raw features (worker/src/cache/semantic/pair-model.ts).
  */
 
@@ -19,7 +20,10 @@ export interface MlpOptions {
 export interface Mlp {
   inputs: number
   hidden: number
-  /** hidden × inputs, row-major, on RAW (unstandardised) inputs. */
+  /** Per input: the training mean and standard deviation the weights expect inputs scaled by. */
+  mean: Float32Array
+  scale: Float32Array
+  /** hidden × inputs, row-major, on STANDARDISED inputs ((x − mean) / scale). */
   w1: Float32Array
   b1: Float32Array
   w2: Float32Array
@@ -99,30 +103,7 @@ export function trainMlp(data: Matrix, labels: ArrayLike<number>, o: MlpOptions)
       b2 = b2v[0]!
     }
   }
-  // Fold the standardisation into the first layer: w·((x − m)/s) = (w/s)·x − Σ w·m/s.
-  const rawW1 = new Float32Array(H * d)
-  const rawB1 = new Float32Array(H)
-  for (let u = 0; u < H; u++) {
-    let shift = 0
-    for (let j = 0; j < d; j++) {
-      rawW1[u * d + j] = w1[u * d + j]! / scale[j]!
-      shift += (w1[u * d + j]! * mean[j]!) / scale[j]!
-    }
-    rawB1[u] = b1[u]! - shift
-  }
-  return { inputs: d, hidden: H, w1: rawW1, b1: rawB1, w2, b2 }
-}
-
-/** P(label 1) for one raw input row. */
-export function mlpScore(m: Mlp, row: Float32Array, offset = 0): number {
-  let z = m.b2
-  for (let u = 0; u < m.hidden; u++) {
-    let s = m.b1[u]!
-    const wo = u * m.inputs
-    for (let j = 0; j < m.inputs; j++) s += m.w1[wo + j]! * row[offset + j]!
-    if (s > 0) z += m.w2[u]! * s
-  }
-  return sigmoid(z)
+  return { inputs: d, hidden: H, mean, scale, w1, b1, w2, b2 }
 }
 
 interface AdamState {

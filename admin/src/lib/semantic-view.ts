@@ -16,6 +16,13 @@ const interval = (s: SemanticScope): string =>
   s.false_hit_rate ? `${pct(s.false_hit_rate.rate, 2)} (95% CI ${pct(s.false_hit_rate.low, 2)}–${pct(s.false_hit_rate.high, 2)})` : '—'
 const thresholdNote = (s: SemanticScope): string =>
   s.reason === 'certified' ? `certified: bound ≤ ${pct(s.max_false_hit_rate, 1)}` : s.reason === 'unsafe' ? 'paused: labels broke the bound' : 'conservative start (not enough labels yet)'
+// The judge's own error: measured offline where labels exist (question pairs), and against an LLM judge online.
+const judgeNote = (s: SemanticScope): string => {
+  const parts = [s.judge]
+  if (s.default_judge_agreement) parts.push(`default agrees ${pct(s.default_judge_agreement.rate, 0)} of ${count(s.default_judge_agreement.total)}`)
+  if (s.default_judge_error) parts.push(`default judge on labelled question pairs: misses ${pct(s.default_judge_error.misses_wrong, 1)} of wrong, flags ${pct(s.default_judge_error.flags_right, 0)} of right`)
+  return parts.join(' · ')
+}
 
 export function renderSemantic(v: SemanticVerificationResponse): void {
   // The headline is the scope with the most labels; the table lists every project and embedder.
@@ -59,7 +66,7 @@ export function renderSemantic(v: SemanticVerificationResponse): void {
             { label: 'False-hit rate (95% CI)', value: interval, numeric: true },
             { label: 'Bound', value: (s) => pct(s.max_false_hit_rate, 1), numeric: true },
             { label: 'Labels', value: (s) => `${count(s.labels.total)} (${count(s.labels.wrong)} wrong)`, numeric: true },
-            { label: 'Judge', value: (s) => (s.default_judge_agreement ? `${s.judge} · default agrees ${pct(s.default_judge_agreement.rate, 0)} of ${count(s.default_judge_agreement.total)}` : s.judge) },
+            { label: 'Judge', value: judgeNote },
             { label: 'Verification cost', value: (s) => usd(s.verification_cost_usd), numeric: true },
           ],
           v.scopes,

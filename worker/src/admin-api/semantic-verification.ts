@@ -7,7 +7,8 @@
  */
 import type { Handler } from 'hono'
 import { wilson } from '../cache/semantic/confidence.ts'
-import { defaultThreshold } from '../cache/semantic/decision.ts'
+import { defaultThreshold, modelFor } from '../cache/semantic/decision.ts'
+import { JUDGE_TRAIN_ERROR } from '../cache/semantic/pair-model-params.ts'
 import type { CompiledPolicy } from '../policy/compile.ts'
 import { all, num, usd } from './db.ts'
 import { filtersSchema, parseQuery, type Range } from './query.ts'
@@ -29,6 +30,11 @@ export interface SemanticScope {
   judge: string
   /** With an LLM judge: how often the default judge agreed with it. */
   default_judge_agreement: { agree: number; total: number; rate: number } | null
+  /**
+   * The default judge's own error where labels exist — Quora question pairs (train, out of fold),
+   * measured by scripts/semantic/fit.ts — for an embedder whose network it was measured with; else null.
+   */
+  default_judge_error: { misses_wrong: number; flags_right: number } | null
   verification_cost_usd: number
 }
 
@@ -114,6 +120,7 @@ export function semanticVerification(policy: CompiledPolicy, now: () => number =
         labels: { total: num(counts?.total), sampled_hits: num(counts?.hits), near_misses: num(counts?.near), wrong: num(counts?.wrong) },
         judge: !judge || judge === 'default' ? 'default' : `model:${judge.model}`,
         default_judge_agreement: compared > 0 ? { agree: num(counts?.agree), total: compared, rate: num(counts?.agree) / compared } : null,
+        default_judge_error: modelFor(embedder).kind === 'network' ? { misses_wrong: JUDGE_TRAIN_ERROR.missesWrong, flags_right: JUDGE_TRAIN_ERROR.flagsRight } : null,
         verification_cost_usd: usd(counts?.cost),
       })
     }

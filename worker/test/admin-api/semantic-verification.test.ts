@@ -57,6 +57,8 @@ describe('the semantic verification read API', () => {
     expect(scope?.false_hit_rate?.low).toBeLessThan(0.2)
     expect(scope?.false_hit_rate?.high).toBeGreaterThan(0.2)
     expect(scope?.default_judge_agreement).toEqual({ agree: 9, total: 10, rate: 0.9 })
+    // The default judge's offline error was measured with the local network; Workers AI's bge has none to show.
+    expect(scope?.default_judge_error).toBeNull()
     expect(scope?.verification_cost_usd).toBeCloseTo(0.01, 10)
     expect(body.history).toMatchObject([{ project: LOGS, threshold: 0.9, previous: 0.95, certified: true }])
     expect(body.wrong_pairs.map((p) => p.question)).toEqual(['x', 'How tall is [email]?'])

@@ -25,7 +25,8 @@ describe('a paraphrase of a cached question', () => {
     expect(await ask(g, CACHED, inContext())).toMatchObject({ status: 200, cache: 'MISS', content: `You said: ${CACHED}` })
     const hit = await ask(g, PARAPHRASE, inContext())
     expect(hit).toMatchObject({ status: 200, cache: 'SEMANTIC', content: `You said: ${CACHED}` })
-    expect(hit.similarity).toBeGreaterThan(0.9)
+    // The score the decision compared with the project's threshold (0.8 in this harness's policy).
+    expect(hit.similarity).toBeGreaterThanOrEqual(0.8)
     expect(hit.similarity).toBeLessThanOrEqual(1)
   })
 

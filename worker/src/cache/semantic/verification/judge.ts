@@ -17,6 +17,7 @@ import type { CompiledPolicy } from '../../../policy/compile.ts'
 import type { ResolvedRoute } from '../../../providers/types.ts'
 import { decideSemanticHit } from '../decision.ts'
 import type { Embedder } from '../embedder.ts'
+import { JUDGE_SAME_AT } from '../pair-model-params.ts'
 import { dot } from '../quantize.ts'
 import { MAX_ANALYSED_CHARS } from '../text.ts'
 import { chatOnce } from './upstream-chat.ts'
@@ -43,13 +44,14 @@ export interface Judge {
 }
 
 /**
- * The default judge's cut on its score. Chosen on qqp-train (out-of-fold network scores of
- * question pairs): the lowest cut that calls ≤ 5 % of different-question pairs "same" (4.3 %; it
- * calls 37 % of same-question pairs "same"). A judge should rather over-report wrong answers — the
- * bound stays conservative — than miss them. Its error on pairs of ANSWERS is not measured offline
- * (no labelled answer pairs): online, an LLM judge's verdicts are the reference (agreement).
+ * The default judge's cut on its score, fitted by scripts/semantic/fit.ts on qqp-train (out-of-fold
+ * network scores of question pairs): the lowest cut that calls ≤ 5 % of different-question pairs
+ * "same" (see pair-model-params.ts for what it does on train). A judge should rather over-report
+ * wrong answers — the bound stays conservative — than miss them. Its error on pairs of ANSWERS is
+ * not measured offline (no labelled answer pairs): online, an LLM judge's verdicts are the
+ * reference (agreement).
  */
-export const JUDGE_SAME_AT = 0.85
+export { JUDGE_SAME_AT }
 
 export function defaultJudge(embedder: Embedder): Judge {
   return {
