@@ -19,8 +19,8 @@ const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 16)
 const BENCH_KEY = 'lgw_bench_key'
 const SEMANTIC_KEY = 'lgw_load_semantic'
 const ADMIN_TOKEN = 'lgw_admin_local_dev_token' // the documented local-only admin token (wrangler.jsonc env.local)
-const CACHED = 'How do I reset my account password?'
-const PARAPHRASE = 'How can I reset my account password?'
+const CACHED = 'How do I change my billing address?'
+const PARAPHRASE = 'How can I change my billing address?'
 
 /** @typedef {'miss' | 'exact_hit' | 'semantic_hit' | 'stream' | 'upstream_error'} Kind */
 /** The mix, in percent. */

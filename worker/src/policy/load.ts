@@ -3,7 +3,7 @@
  * Paths in errors are relative to the current directory, as a developer would type them.
  */
 import { readdir, readFile } from 'node:fs/promises'
-import { join, relative } from 'node:path'
+import { isAbsolute, join, relative } from 'node:path'
 import type { Result } from '../lib/result.ts'
 import { compilePolicy, type CompiledPolicy, type CompileOptions } from './compile.ts'
 import type { PolicyIssue } from './errors.ts'
@@ -23,7 +23,10 @@ export async function loadPolicyDir(dir: string, options: CompileOptions = {}): 
   const sources = await Promise.all(
     names.map(async (n) => {
       const full = join(dir, n)
-      return { path: relative(process.cwd(), full) || full, text: await readFile(full, 'utf8') }
+      // Short paths for files under the working directory; a file outside it keeps its absolute path
+      // (a `../../…` chain depends on where the command ran and helps no one find the file).
+      const local = relative(process.cwd(), full)
+      return { path: local && !local.startsWith('..') && !isAbsolute(local) ? local : full, text: await readFile(full, 'utf8') }
     }),
   )
   return compilePolicy(sources, options)
