@@ -29,8 +29,8 @@ const COLD_RUNS = 5
 const KEY_PLAIN = 'lgw_bench_semantic_plain'
 const KEY_SEM = 'lgw_bench_semantic_on'
 const KEY_SEMV = 'lgw_bench_semantic_verified'
-const CACHED = 'How do I reset my account password?'
-const PARAPHRASE = 'How can I reset my account password?'
+const CACHED = 'How do I change my billing address?'
+const PARAPHRASE = 'How can I change my billing address?'
 
 export async function run() {
   const dir = join(root, '.tmp/bench-semantic')
@@ -209,10 +209,10 @@ projects:
     cache: { exact: { store: none } }
   sem:
     keys: [{ id: sem, sha256: \${sha256Hex('${KEY_SEM}')}, local_only: true }]
-    cache: { exact: { store: none }, semantic: { enabled: true, threshold: 0.9, verification: { sample_rate: 0 } } }
+    cache: { exact: { store: none }, semantic: { enabled: true, threshold: 0.85, verification: { sample_rate: 0 } } }
   semv:
     keys: [{ id: semv, sha256: \${sha256Hex('${KEY_SEMV}')}, local_only: true }]
-    cache: { exact: { store: none }, semantic: { enabled: true, threshold: 0.9, verification: { sample_rate: 1, daily_cap: 1000000 } } }
+    cache: { exact: { store: none }, semantic: { enabled: true, threshold: 0.85, verification: { sample_rate: 1, daily_cap: 1000000 } } }
 \`
 const compiled = await compilePolicy([{ path: 'bench.yaml', text: POLICY }])
 if (!compiled.ok) throw new Error(JSON.stringify(compiled.error))
