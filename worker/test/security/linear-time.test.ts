@@ -10,38 +10,9 @@ import { describe, expect, it } from 'vitest'
 import { jsonDepthExceeds } from '../../src/lib/json-depth.ts'
 import { SseSplitter, sseDataOf } from '../../src/lib/sse.ts'
 import { isAuthHeader, redactUrl, urlCredential } from '../../src/policy/provider-credentials.ts'
+import { fill, growthRatio } from '../linear-growth.ts'
 
-const SMALL = 100_000
-const LARGE = 1_000_000
 const MAX_RATIO = 30
-const FLOOR_MS = 0.25
-const fill = (unit: string, length: number) => unit.repeat(Math.ceil(length / unit.length)).slice(0, length)
-
-/** Calls repeat until 15 ms have passed (the runtime's clock may tick in whole ms); the faster of two rounds. */
-function perCall(f: () => unknown): number {
-  let best = Number.POSITIVE_INFINITY
-  for (let round = 0; round < 2; round++) {
-    let calls = 0
-    const t0 = performance.now()
-    let elapsed = 0
-    while (elapsed < 15) {
-      f()
-      calls++
-      elapsed = performance.now() - t0
-    }
-    best = Math.min(best, elapsed / calls)
-  }
-  return best
-}
-
-function ratio(f: (text: string) => unknown, make: (length: number) => string): { ratio: number; small: number; large: number } {
-  const small = make(SMALL)
-  const large = make(LARGE)
-  f(small)
-  const t1 = perCall(() => f(small))
-  const t2 = perCall(() => f(large))
-  return { ratio: t2 / Math.max(t1, FLOOR_MS), small: t1, large: t2 }
-}
 
 const encoder = new TextEncoder()
 /** The splitter as the relay drives it: 1 KB chunks of one event that never ends (no blank line). */
@@ -67,7 +38,7 @@ const cases: [string, (text: string) => unknown, (length: number) => string][] =
 describe('linear time on 1 MB of adversarial input', () => {
   for (const [name, f, make] of cases)
     it(name, () => {
-      const r = ratio(f, make)
+      const r = growthRatio(f, make)
       expect(r.ratio, `${name}: ${r.small.toFixed(2)} ms for 100 KB, ${r.large.toFixed(2)} ms for 1 MB`).toBeLessThan(MAX_RATIO)
     })
 })

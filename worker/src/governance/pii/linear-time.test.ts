@@ -11,19 +11,12 @@ import { piiKinds, type PiiKind } from './kinds.ts'
 import { restoreCompletion, restoreStream } from './restore-answer.ts'
 import { scanPii } from './scan.ts'
 import { PiiVault } from './vault.ts'
+import { fill, growthRatio } from '../../../test/linear-growth.ts'
 
-const SMALL = 100_000
-const LARGE = 1_000_000
 /** Linear is 10; allow noise (GC, a busy machine: 35× was seen once under load) but not a curve: quadratic would be ~100. */
 const MAX_RATIO = 50
-/**
- * Below this per 100 KB a function is a memory sweep (`includes`, `indexOf`), and a 100 KB input
- * sits in the CPU's cache where 1 MB does not: such timings say nothing about the algorithm.
- */
-const FLOOR_MS = 0.25
 
 const all = new Set<PiiKind>(piiKinds)
-const fill = (unit: string, length: number) => unit.repeat(Math.ceil(length / unit.length)).slice(0, length)
 
 /** Patterns that make naive scanners (a regex retried at every position, nested quantifiers) quadratic or worse. */
 export const adversarial: Record<string, string> = {
@@ -48,34 +41,8 @@ export const adversarial: Record<string, string> = {
   'real values, densely': 'bob@example.com 4111 1111 1111 1111 +1 415-555-0100 10.0.0.1 ',
 }
 
-/**
- * Time per call: calls repeat until at least 15 ms have passed (the runtime's clock may tick in
- * whole milliseconds), and the faster of two such measurements is kept (noise only ever adds time).
- */
-function perCall(f: () => unknown): number {
-  let best = Number.POSITIVE_INFINITY
-  for (let round = 0; round < 2; round++) {
-    let calls = 0
-    const t0 = performance.now()
-    let elapsed = 0
-    while (elapsed < 15) {
-      f()
-      calls++
-      elapsed = performance.now() - t0
-    }
-    best = Math.min(best, elapsed / calls)
-  }
-  return best
-}
-
-function ratio(f: (text: string) => unknown, unit: string, prepare = (text: string) => text): { ratio: number; small: number; large: number } {
-  const small = prepare(fill(unit, SMALL))
-  const large = prepare(fill(unit, LARGE))
-  f(small) // warm up
-  const t1 = perCall(() => f(small))
-  const t2 = perCall(() => f(large))
-  return { ratio: t2 / Math.max(t1, FLOOR_MS), small: t1, large: t2 }
-}
+/** A pattern repeated to each size, then prepared (wrapped as the function meets it). */
+const ratio = (f: (text: string) => unknown, unit: string, prepare = (text: string) => text) => growthRatio(f, (n) => prepare(fill(unit, n)))
 
 /** Every pattern, in blocks of 10 KB: what a function that wraps the scanner sees at worst. */
 const mixed = Object.values(adversarial)
