@@ -18,7 +18,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { tsImport } from 'tsx/esm/api'
-import { freePort, pct, waitFor, workerdCpuMs } from './limits.mjs'
+import { pct } from './lib/client.mjs'
+import { freePort } from './lib/processes.mjs'
+import { waitFor, workerdCpuMs } from './limits.mjs'
 import { startUpstream } from './upstream.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))

@@ -14,12 +14,13 @@
 // replaced by the real Ledger class one event-loop turn away): the stage's own cost, precisely.
 // 127.0.0.1 only, bounded in time; every process it starts is stopped by PID at the end.
 import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { tsImport } from 'tsx/esm/api'
+import { pct } from './lib/client.mjs'
+import { descendantsOf, freePort } from './lib/processes.mjs'
 import { startUpstream } from './upstream.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -228,19 +229,6 @@ const app = createApp(compiled.value)
 export default { fetch: app.fetch }
 `
 
-export const pct = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
-
-export async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-}
-
 export async function waitFor(url, proc) {
   const deadline = Date.now() + 60_000
   while (Date.now() < deadline) {
@@ -255,7 +243,7 @@ export async function waitFor(url, proc) {
 /** CPU time (user + system) of the workerd processes under a wrangler process. */
 export function workerdCpuMs(pid) {
   let total = 0
-  for (const p of descendants(pid)) {
+  for (const p of descendantsOf(pid)) {
     try {
       const [head, rest] = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')
       if (!head.endsWith('(workerd')) continue
@@ -264,18 +252,6 @@ export function workerdCpuMs(pid) {
     } catch {}
   }
   return total
-}
-
-function descendants(pid) {
-  const out = []
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[1])
-      if (ppid === pid) out.push(Number(entry), ...descendants(Number(entry)))
-    } catch {}
-  }
-  return out
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await run()

@@ -1,7 +1,8 @@
 // @ts-check
 // The worker's isolate seen through `wrangler dev --inspector-port` (Chrome DevTools protocol):
 // its JS heap (apart from the runtime's RSS) and CPU profiles. Every call is bounded in time.
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
+import { descendantsOf } from './processes.mjs'
 
 const TIMEOUT_MS = 15_000
 
@@ -69,7 +70,7 @@ export async function heapAfterGc(/** @type {number} */ inspectorPort) {
 /** Resident memory (bytes) of the workerd processes under a wrangler process: the runtime as a whole. */
 export function runtimeRss(/** @type {number} */ pid) {
   let total = 0
-  for (const p of descendants(pid)) {
+  for (const p of descendantsOf(pid)) {
     try {
       const status = readFileSync(`/proc/${p}/status`, 'utf8')
       if (!/^Name:\s+workerd$/m.test(status)) continue
@@ -79,18 +80,5 @@ export function runtimeRss(/** @type {number} */ pid) {
   return total
 }
 
-/** @param {number} pid @returns {number[]} */
-function descendants(pid) {
-  /** @type {number[]} */
-  const out = []
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.split(' ')[1])
-      if (ppid === pid) out.push(Number(entry), ...descendants(Number(entry)))
-    } catch {}
-  }
-  return out
-}
 
 export const mb = (/** @type {number} */ bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`
