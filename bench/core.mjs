@@ -147,10 +147,13 @@ function print(scenarios, unloaded, loaded) {
   const streamRatio = L(gs).rps / L(fs).rps
   const firstByteOver = U(gs).firstByte.p50 - U(fs).firstByte.p50
   console.log(`\nruntime floor          constant Worker ${U(c).total.p50.toFixed(2)} ms p50, ${L(c).rps.toFixed(0)} req/s: judge the gateway against the forwarder in the same runtime, not against zero`)
-  console.log(`miss over forwarder    +${missOver.toFixed(2)} ms p50 unloaded; ${missRatio.toFixed(2)}× its throughput at ${CONNECTIONS} connections`)
+  console.log(`miss over forwarder    ${signed(missOver)} ms p50 unloaded; ${missRatio.toFixed(2)}× its throughput at ${CONNECTIONS} connections`)
   console.log(`exact hit              ${(U(hit).total.p50 - U(fw).total.p50).toFixed(2)} ms p50 vs the forwarder; ${(L(hit).rps / L(fw).rps).toFixed(2)}× its throughput`)
-  console.log(`stream                 first byte +${firstByteOver.toFixed(2)} ms p50 over the forwarder; ${streamRatio.toFixed(2)}× its throughput at ${CONNECTIONS} connections`)
+  console.log(`stream                 first byte ${signed(firstByteOver)} ms p50 over the forwarder; ${streamRatio.toFixed(2)}× its throughput at ${CONNECTIONS} connections`)
   console.log(`stream, the runtime    a Worker writing each chunk from JS, parsing nothing: ${(L(js).rps / L(fs).rps).toFixed(2)}× the forwarder; passing it natively while JS reads a copy: ${(L(tee).rps / L(fs).rps).toFixed(2)}×; the gateway is ${(L(gs).rps / L(js).rps).toFixed(2)}× the JS relay`)
   const verdict = (/** @type {boolean} */ ok) => (ok ? 'met' : 'NOT met')
   console.log(`targets                miss ≤ 0.5 ms p50 over the forwarder: ${verdict(missOver <= 0.5)}; miss ≥ 0.9× throughput: ${verdict(missRatio >= 0.9)}; streams ≥ 0.8×: ${verdict(streamRatio >= 0.8)}`)
 }
+
+/** A difference with its sign: +0.38, -0.02. */
+const signed = (/** @type {number} */ x) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`
