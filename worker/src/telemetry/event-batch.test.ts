@@ -68,6 +68,16 @@ describe('queueEvent (one sendBatch per window)', () => {
     ])
   })
 
+  it('a binding without sendBatch (or none at all) gets single sends with their fallbacks, not a throw', async () => {
+    const singles: UsageEvent[] = []
+    const sendOnly = { send: async (body: UsageEvent) => void singles.push(body) } as unknown as Queue
+    await queueEvent(event('s'), { queue: sendOnly, sinks: noSinks }, 5)
+    expect(singles.map((e) => e.request_id)).toEqual(['s'])
+    const lines: string[] = []
+    await queueEvent(event('none'), { queue: undefined as unknown as Queue, sinks: noSinks, log: (l) => lines.push(l) }, 5)
+    expect(lines.map((l) => (JSON.parse(l) as { telemetry: string }).telemetry)).toEqual(['dead_letter'])
+  })
+
   it('batches per queue binding: two queues never share a batch', async () => {
     const a = recordingQueue()
     const b = recordingQueue()

@@ -39,8 +39,10 @@ registerCache('telemetry-batch', { size: () => waiting, bound: MAX_BATCH_MESSAGE
  * responsible for is sent (its batch, when it opened or filled one); pass it to `waitUntil`.
  */
 export function queueEvent(event: UsageEvent, deps: SendDeps, windowMs = BATCH_WINDOW_MS): Promise<void> {
+  // No batch for an event over half a batch, nor for a binding that cannot take one (a missing or
+  // partial stub): a single send, with its own fallbacks.
   const bytes = utf8Bytes(JSON.stringify(event)) + MESSAGE_OVERHEAD_BYTES
-  if (bytes > MAX_BATCH_BYTES / 2) return sendEvent(event, deps).then(() => undefined)
+  if (bytes > MAX_BATCH_BYTES / 2 || typeof deps.queue?.sendBatch !== 'function') return sendEvent(event, deps).then(() => undefined)
   const work: Promise<void>[] = []
   let batch = open.get(deps.queue)
   if (batch && (batch.items.length >= MAX_BATCH_MESSAGES || batch.bytes + bytes > MAX_BATCH_BYTES)) {
