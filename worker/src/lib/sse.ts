@@ -39,11 +39,15 @@ export class SseSplitter {
   private endsWithNewline = false
   /** The last chunk's bytes ended in a blank line with nothing held back: the next one starts an event. */
   private atBoundary = true
+  private lastExact = false
+
   /**
    * Whether the last chunk's bytes are exactly its events, each followed by "\n\n" (no CR, nothing
    * carried in or left over, no blank event dropped): a relay may then pass those bytes on as they came.
    */
-  exact = false
+  get exact(): boolean {
+    return this.lastExact
+  }
 
   /**
    * The complete, non-blank events this chunk finished. Linear overall: only the new text is
@@ -78,7 +82,7 @@ export class SseSplitter {
     this.atBoundary = !rest && !this.pendingCr && n >= 2 && chunk[n - 1] === 10 && chunk[n - 2] === 10
     // Separators sit right after each event, so the events (plus 2 each) add up to the text only when
     // none was blank and nothing else is in it.
-    this.exact = startedAtBoundary && this.atBoundary && !hasCr && joinedLength(events) === text.length
+    this.lastExact = startedAtBoundary && this.atBoundary && !hasCr && joinedLength(events) === text.length
     return events
   }
 
