@@ -5,10 +5,10 @@
 // runtime; the other parts each print their own table. The whole run is bounded (BENCH_TIMEOUT_S,
 // default 1500): past it, or on an error or a signal, everything it started is stopped by process group.
 //
-// BENCH_PARTS=core,semantic,telemetry,governance,limits,anomaly,native,security (default: all) runs a subset.
+// BENCH_PARTS=core,relay,semantic,telemetry,governance,limits,anomaly,native,security (default: all) runs a subset.
 import { runBounded } from './lib/processes.mjs'
 
-const ALL = ['core', 'semantic', 'telemetry', 'governance', 'limits', 'anomaly', 'native', 'security']
+const ALL = ['core', 'relay', 'semantic', 'telemetry', 'governance', 'limits', 'anomaly', 'native', 'security']
 const parts = (process.env.BENCH_PARTS ?? ALL.join(',')).split(',').map((p) => p.trim())
 const unknown = parts.filter((p) => !ALL.includes(p))
 

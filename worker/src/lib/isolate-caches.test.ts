@@ -9,6 +9,7 @@ import type { ResolvedTarget } from '../providers/types.ts'
 import { priceUsage } from '../telemetry/pricing.ts'
 import { exactCache } from '../middleware/exact-cache.ts'
 import { cacheSizes, registerCache } from './isolate-caches.ts'
+import './key-hash-memo.ts' // registers the accepted keys' hashes
 
 const sizeOf = (name: string) => {
   const found = cacheSizes().find((g) => g.name === name)
@@ -20,7 +21,7 @@ describe('isolate-level caches', () => {
   it('the module-level caches are registered with their bounds', () => {
     exactCache() // registers its L0
     const names = cacheSizes().map((g) => g.name)
-    for (const name of ['provider-clients', 'pricers', 'anomaly-blocks', 'lease-scopes', 'exact-l0-entries', 'exact-l0-bytes'])
+    for (const name of ['provider-clients', 'pricers', 'anomaly-blocks', 'lease-scopes', 'exact-l0-entries', 'exact-l0-bytes', 'accepted-key-hashes'])
       expect(names).toContain(name)
     for (const g of cacheSizes()) expect(g.bound).toBeGreaterThan(0)
   })

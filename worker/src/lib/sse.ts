@@ -37,6 +37,17 @@ export class SseSplitter {
   private pendingCr = false
   /** Whether the pending text ends in "\n" (kept apart: asking a long pending string would flatten it). */
   private endsWithNewline = false
+  /** The last chunk's bytes ended in a blank line with nothing held back: the next one starts an event. */
+  private atBoundary = true
+  private lastExact = false
+
+  /**
+   * Whether the last chunk's bytes are exactly its events, each followed by "\n\n" (no CR, nothing
+   * carried in or left over, no blank event dropped): a relay may then pass those bytes on as they came.
+   */
+  get exact(): boolean {
+    return this.lastExact
+  }
 
   /**
    * The complete, non-blank events this chunk finished. Linear overall: only the new text is
@@ -44,11 +55,13 @@ export class SseSplitter {
    * text or straddle the two — and a long pending event is never rescanned (nor flattened) per chunk.
    */
   push(chunk: Uint8Array): string[] {
+    const startedAtBoundary = this.atBoundary && !this.pendingCr && this.buffer === ''
     let text = this.decoder.decode(chunk, { stream: true })
     if (this.pendingCr) text = `\r${text}`
     this.pendingCr = text.endsWith('\r')
     if (this.pendingCr) text = text.slice(0, -1)
-    if (text.includes('\r')) text = text.replace(/\r\n/g, '\n')
+    const hasCr = text.includes('\r')
+    if (hasCr) text = text.replace(/\r\n/g, '\n')
     const events: string[] = []
     let start = 0
     if (this.endsWithNewline && text.startsWith('\n')) {
@@ -65,6 +78,11 @@ export class SseSplitter {
       this.buffer += rest
       this.endsWithNewline = rest.endsWith('\n')
     }
+    const n = chunk.length
+    this.atBoundary = !rest && !this.pendingCr && n >= 2 && chunk[n - 1] === 10 && chunk[n - 2] === 10
+    // Separators sit right after each event, so the events (plus 2 each) add up to the text only when
+    // none was blank and nothing else is in it.
+    this.lastExact = startedAtBoundary && this.atBoundary && !hasCr && joinedLength(events) === text.length
     return events
   }
 
@@ -80,6 +98,12 @@ export class SseSplitter {
     this.pendingCr = false
     return this.buffer.replace(/\r\n/g, '\n').trim()
   }
+}
+
+function joinedLength(events: string[]): number {
+  let length = 0
+  for (const event of events) length += event.length + 2
+  return length
 }
 
 /** The `data` of one event's text (lines joined with "\n"); undefined if it has none. */

@@ -8,7 +8,7 @@
 import type { MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../env.ts'
 import { GatewayError } from '../errors.ts'
-import { sha256Hex } from '../lib/hash.ts'
+import { acceptedKeyHashes } from '../lib/key-hash-memo.ts'
 import { timingSafeEqualHex } from '../lib/timing-safe.ts'
 import type { CompiledPolicy } from '../policy/compile.ts'
 import { own } from '../lib/own.ts'
@@ -19,7 +19,7 @@ export function authenticate(policy: CompiledPolicy): MiddlewareHandler<AppEnv> 
     const presented = bearer(c.req.header('authorization')) ?? c.req.header('x-api-key')?.trim()
     if (!presented)
       throw new GatewayError(401, 'missing_api_key', 'Missing API key: send `Authorization: Bearer lgw_…`.')
-    const hash = sha256Hex(presented)
+    const hash = acceptedKeyHashes.hash(presented) // a key accepted before is not hashed again (lib/key-hash-memo.ts)
     const entry = keys.get(hash)
     // The map finds the candidate by hash (an attacker cannot steer a hash's prefix); the final
     // comparison of the full digests is constant-time all the same.
@@ -29,6 +29,7 @@ export function authenticate(policy: CompiledPolicy): MiddlewareHandler<AppEnv> 
     if (!entry || !accepted) throw new GatewayError(401, 'invalid_api_key', 'Invalid API key.')
     const project = own(policy.projects, entry.project)
     if (!project) throw new GatewayError(401, 'invalid_api_key', 'Invalid API key.')
+    acceptedKeyHashes.accepted(presented, hash)
     c.set('caller', { project: entry.project, keyId: entry.keyId, localOnly: entry.localOnly, keyHash: hash })
     c.set('project', project)
     await next()

@@ -1,7 +1,8 @@
 /**
  * Telemetry: after the pipeline has answered, prices the answer, sets `X-WatchLLM-Cost-USD` when
  * the usage is already known (JSON answers, cache hits), and sends one usage event per
- * authenticated /v1 request to the EVENTS queue inside `waitUntil` — never on the response path.
+ * authenticated /v1 request to the EVENTS queue inside `waitUntil` — never on the response path —
+ * batched with the other requests of a short window (telemetry/event-batch.ts).
  * A stream's usage is known only at its end, so its event waits (off the response path) for
  * `c.get('answer')`; a stream cannot carry its cost in headers, the event has it.
  *
@@ -15,7 +16,7 @@ import type { UsageEvent } from '../telemetry/event.ts'
 import { costHeaders, costOf } from '../telemetry/cost.ts'
 import { answerText, promptText } from '../telemetry/logged-text.ts'
 import { telemetryUserId } from '../telemetry/redact.ts'
-import { sendEvent } from '../telemetry/send-event.ts'
+import { queueEvent } from '../telemetry/event-batch.ts'
 import { sinksOf, telemetryEnabled } from '../telemetry/sinks.ts'
 
 const saneSession = /^[\w.:@-]{1,128}$/
@@ -73,7 +74,7 @@ export function recordUsage(policy: CompiledPolicy, now: () => number = Date.now
         answer: logText && answer ? answerText(answer, maxChars) : null,
       })
       built(event)
-      await sendEvent(event, { queue: c.env.EVENTS, sinks: sinksOf(c.env) })
+      await queueEvent(event, { queue: c.env.EVENTS, sinks: sinksOf(c.env) }) // one sendBatch per short window (event-batch.ts)
     })().catch((e: unknown) => console.error(JSON.stringify({ telemetry: 'event_failed', request_id: c.get('requestId'), error: String(e) })))
     void work.finally(() => built(undefined)) // an event that failed to build still releases the log line
     waitUntil(c, work)

@@ -46,6 +46,23 @@ describe('stream relay', () => {
     expect(answer?.usage?.total_tokens).toBe(7)
   })
 
+  it('passes chunks of whole events on byte for byte, and still edits the one that carries the usage chunk', async () => {
+    const perEvent = [...events.map((e) => `data: ${JSON.stringify(e)}\n\n`), 'data: [DONE]\n\n']
+    // Two events per chunk after the first: whole events, as upstreams usually send them.
+    const chunks = [perEvent[0]!, ...Array.from({ length: Math.ceil((perEvent.length - 1) / 2) }, (_, i) => perEvent.slice(1 + 2 * i, 3 + 2 * i).join(''))]
+    const upstream = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (const text of chunks) c.enqueue(new TextEncoder().encode(text))
+        c.close()
+      },
+    })
+    const relayed = relayStream(upstream, { clientWantsUsage: false })
+    const text = await new Response(relayed.body).text()
+    expect(text).toBe(perEvent.filter((e) => !e.includes('"usage"')).join(''))
+    expect((await relayed.answer)?.usage?.total_tokens).toBe(7)
+    expect((await relayed.answer)?.choices[0]?.message.content).toBe('Grüße, wörld 🌍')
+  })
+
   it('drops the usage chunk the client did not ask for, but still learns the usage', async () => {
     const relayed = relayStream(bytes(sse(events), 50), { clientWantsUsage: false })
     const text = await new Response(relayed.body).text()

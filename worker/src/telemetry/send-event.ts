@@ -16,14 +16,17 @@ export interface SendDeps {
 }
 
 export async function sendEvent(event: UsageEvent, deps: SendDeps): Promise<SendOutcome> {
-  const log = deps.log ?? ((line: string) => console.error(line))
-  let queueError: unknown
   try {
     await deps.queue.send(event, { contentType: 'json' })
     return 'queued'
   } catch (e) {
-    queueError = e
+    return storeDirect(event, deps, e)
   }
+}
+
+/** The queue refused the event: straight to the sinks, else to the logs as a dead letter. */
+export async function storeDirect(event: UsageEvent, deps: SendDeps, queueError: unknown): Promise<Exclude<SendOutcome, 'queued'>> {
+  const log = deps.log ?? ((line: string) => console.error(line))
   try {
     await writeEvents(deps.sinks, [event])
     log(JSON.stringify({ telemetry: 'queue_send_failed', request_id: event.request_id, fallback: 'written_direct', error: messageOf(queueError) }))
