@@ -7,7 +7,9 @@
  *   js  — each upstream chunk read and written by JS into the client's body, as a relay that may
  *         edit the stream must (the gateway's relay does this, and parses besides);
  *   tee — the upstream body passed to the client natively, JS reading a tee'd copy chunk by chunk
- *         (a relay that only watches: it could not strip or add an event).
+ *         (a relay that only watches: it could not strip or add an event);
+ *   tee-pipe — as tee, the client's branch piped into an IdentityTransformStream with an AbortSignal,
+ *         preventClose and preventAbort (the gateway's passthrough: it can still end the stream itself).
  */
 interface ForwarderEnv {
   UPSTREAM_URL: string
@@ -30,6 +32,18 @@ export default {
       const [client, copy] = answer.body.tee()
       void drain(copy.getReader())
       return new Response(client, answer)
+    }
+    if (relay === 'tee-pipe') {
+      // The gateway's passthrough (worker/src/stream/passthrough.ts): the client's branch piped into an
+      // IdentityTransformStream with the options that let the gateway write the last event itself.
+      const [client, copy] = answer.body.tee()
+      void drain(copy.getReader())
+      const out = new IdentityTransformStream()
+      void client
+        .pipeTo(out.writable, { signal: new AbortController().signal, preventClose: true, preventAbort: true })
+        .then(() => out.writable.close())
+        .catch(() => undefined)
+      return new Response(out.readable, answer)
     }
     const pipe = new TransformStream<Uint8Array, Uint8Array>(undefined, { highWaterMark: 8 })
     void pump(answer.body.getReader(), pipe.writable.getWriter())

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
+import { checkFirstChunk } from '../providers/answer-shape.ts'
 import { relayStream } from './relay.ts'
 
 const chunk = (delta: object, finish: string | null = null) => ({
@@ -177,5 +178,43 @@ describe('stream relay', () => {
     expect(text.endsWith(`data: ${JSON.stringify({ error })}\n\n`)).toBe(true)
     expect(await relayed.answer).toBeUndefined()
     await vi.waitFor(() => expect(cancelled).toBe(true), { timeout: 1000 })
+  })
+
+  it.each([1, 7, 4096])('gives every byte exactly once, in order, after a first-chunk check read ahead (chunks of %i bytes)', async (size) => {
+    const checked = await checkFirstChunk(bytes(sse(events), size), 'test')
+    const relayed = relayStream(checked, { clientWantsUsage: true })
+    expect(await new Response(relayed.body).text()).toBe(sse(events))
+    expect((await relayed.answer)?.usage?.total_tokens).toBe(7)
+  })
+
+  it('ends a stream whose upstream connection breaks with an error event, and stores nothing', async () => {
+    let sent = false
+    const upstream = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (sent) return c.error(new Error('connection reset'))
+        sent = true
+        c.enqueue(new TextEncoder().encode(sse(events.slice(0, 2), false)))
+      },
+    })
+    const relayed = relayStream(upstream, { clientWantsUsage: true })
+    const text = await new Response(relayed.body).text()
+    expect(text).toContain('Grüße')
+    expect(text.endsWith(`data: {"error":{"message":"The upstream connection broke mid-stream.","type":"upstream_error","param":null,"code":"upstream_error"}}\n\n`)).toBe(true)
+    expect(text).not.toContain('[DONE]')
+    expect(await relayed.answer).toBeUndefined()
+  })
+
+  it('ends a stream that goes silent mid-event with the error event alone: the partial event never reaches the client', async () => {
+    const upstream = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new TextEncoder().encode(sse(events.slice(0, 2), false) + 'data: {"id":"c1","obj'))
+      },
+    })
+    const relayed = relayStream(upstream, { clientWantsUsage: true, idleTimeoutMs: 50 })
+    const text = await new Response(relayed.body).text()
+    const whole = sse(events.slice(0, 2), false)
+    expect(text.startsWith(whole)).toBe(true)
+    expect(text.slice(whole.length)).toMatch(/^data: \{"error":\{[^\n]*"code":"upstream_timeout"[^\n]*\}\}\n\n$/)
+    expect(await relayed.answer).toBeUndefined()
   })
 })

@@ -62,6 +62,8 @@ interface Case {
   code?: string
   cache?: string
   provider?: string
+  /** The client asks for the usage chunk itself (nothing for the relay to strip; what a passthrough would serve). */
+  usage?: boolean
   /** A stream that ends with an error event rather than [DONE]. */
   streamError?: string
   /** Headers the answer must carry. */
@@ -75,7 +77,9 @@ const cases: Case[] = [
   { name: 'slow first byte (JSON): past the target timeout, the next target', project: 'plain', model: 'slow-first-byte', status: 200, provider: 'groq' },
   { name: 'slow first byte (stream): past the target timeout, the next target', project: 'plain', model: 'slow-first-byte', stream: true, status: 200, provider: 'groq' },
   { name: 'stream stalls after its start: ended with an upstream_timeout event', project: 'plain', model: 'stalls-mid-stream', stream: true, status: 200, streamError: 'upstream_timeout' },
+  { name: 'stream stalls after its start, client asks usage: ended with an upstream_timeout event', project: 'plain', model: 'stalls-mid-stream', stream: true, usage: true, status: 200, streamError: 'upstream_timeout' },
   { name: 'connection reset mid-stream: ended with an error, never [DONE]', project: 'plain', model: 'resets-mid-stream', stream: true, status: 200, streamError: '' },
+  { name: 'connection reset mid-stream, client asks usage: ended with an error, never [DONE]', project: 'plain', model: 'resets-mid-stream', stream: true, usage: true, status: 200, streamError: '' },
   { name: 'malformed JSON from the upstream: the next target', project: 'plain', model: 'malformed-json', status: 200, provider: 'groq' },
   { name: 'malformed SSE from the only upstream: 502 upstream_error', project: 'plain', model: 'malformed-sse', stream: true, status: 502, code: 'upstream_error' },
   { name: 'KV down: served, cache bypassed', project: 'kv', model: 'gpt', env: { CACHE_KV: brokenKv() }, status: 200, cache: 'MISS' },
@@ -117,7 +121,7 @@ describe('faults', () => {
       const res = await g.fetch('http://gateway.test/v1/chat/completions', {
         method: 'POST',
         headers: { authorization: `Bearer ${KEY}_${c.project}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ model: c.model, stream: c.stream ?? false, messages: [{ role: 'user', content: `fault ${run} ${c.name}` }] }),
+        body: JSON.stringify({ model: c.model, stream: c.stream ?? false, ...(c.usage ? { stream_options: { include_usage: true } } : {}), messages: [{ role: 'user', content: `fault ${run} ${c.name}` }] }),
       })
       const text = await res.text()
       expect(res.status, text.slice(0, 300)).toBe(c.status)
