@@ -185,7 +185,8 @@ const summary: string[] = []
 for (const c of candidates) {
   const offered = (p: PreparedPair) => p.cosine >= c.gate
   const raw = c.outOfFold()
-  const oof = pairs.map((p, i) => (offered(p) ? raw[i]! : 0))
+  // Scored as the decision scores: the same words are served at 1 whatever the model says.
+  const oof = pairs.map((p, i) => (offered(p) ? (p.sameWords ? 1 : raw[i]!) : 0))
   const scored = (refusing: ReadonlySet<Conflict>): Scored[] =>
     pairs.map((p, i) => ({ score: [...p.conflicts].some((x) => refusing.has(x)) ? 0 : oof[i]!, label: p.label }))
   const hitAt1 = (refusing: ReadonlySet<Conflict>) => {

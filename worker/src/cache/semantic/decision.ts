@@ -19,7 +19,7 @@ import { conflictOf, conflictsOf, type Conflict } from './conflicts.ts'
 import { lexicalFeatures } from './features.ts'
 import { LEXICAL_MODEL, NETWORK_MODEL } from './pair-model-params.ts'
 import { lexicalScore, matchesFeatures, networkScore, type ModelParams } from './pair-model.ts'
-import { analyse, MAX_ANALYSED_CHARS } from './text.ts'
+import { analyse, MAX_ANALYSED_CHARS, type AnalysedText } from './text.ts'
 
 export type SemanticRefusal = Conflict | 'cosine_below_minimum' | 'text_too_long' | 'params_mismatch'
 
@@ -84,14 +84,15 @@ export function decideSemanticHit(pair: PairToDecide, opts: DecisionOptions = {}
   if (conflict !== null) return refuse(conflict)
   // The same words in the same order ask the same question, whatever a model fitted on rewordings
   // says — unless something the tokens leave out differs ("2 + 2" / "2 - 2": another operator).
-  if (sameTokens(a.tokens, b.tokens) && conflictsOf(a, b).size === 0) return { hit: 1 >= threshold, score: 1, cosine, threshold, refusal: null, model: model.kind }
+  if (sameWords(a, b)) return { hit: 1 >= threshold, score: 1, cosine, threshold, refusal: null, model: model.kind }
   const lexical = lexicalFeatures(a, b)
   const score = model.kind === 'network' && vectors ? networkScore(model, vectors[0], vectors[1], cosine, lexical) : model.kind === 'lexical' ? lexicalScore(model, lexical) : 0
   return { hit: score >= threshold, score, cosine, threshold, refusal: null, model: model.kind }
 }
 
-function sameTokens(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((t, i) => t === b[i])
+/** The same tokens in the same order and no conflict at all: served at score 1 (the fit counts it so too). */
+export function sameWords(a: AnalysedText, b: AnalysedText): boolean {
+  return a.tokens.length === b.tokens.length && a.tokens.every((t, i) => t === b.tokens[i]) && conflictsOf(a, b).size === 0
 }
 
 /**
