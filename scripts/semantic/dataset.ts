@@ -23,7 +23,12 @@ export interface Pair {
   label: 0 | 1
   source: Source
   split: Split
-  /** Bits of sha256(cached \0 query), for deterministic cross-validation folds. */
+  /**
+   * Deterministic cross-validation fold key, the same for every pair of one question group
+   * (questionGroups): Quora repeats questions across pairs, and a fold that splits a group lets
+   * the model recognise a question it was fitted on, so out-of-fold figures (and the threshold
+   * chosen on them) would be optimistic for questions never seen.
+   */
   foldKey: number
 }
 
@@ -38,18 +43,44 @@ const paraphraseFile = z.array(z.object({ origin: z.string().min(1), similar: z.
 /** The pairs of one split, in file order. */
 export async function loadSplit(split: Split, dataDir: string = DATA_DIR): Promise<Pair[]> {
   const text = await readFile(resolve(dataDir, FILES[split]), 'utf8')
-  if (split === 'paraphrase') return paraphraseFile.parse(JSON.parse(text)).map((row) => pair(row.origin, row.similar, 1, 'paraphrase', split))
-  return text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line, i) => {
-      const row = qqpRow.safeParse(JSON.parse(line))
-      if (!row.success) throw new Error(`${FILES[split]}:${i + 1}: ${row.error.issues[0]?.message ?? 'invalid row'}`)
-      return pair(row.data.text_a, row.data.text_b, row.data.label, 'qqp', split)
-    })
+  const rows: Omit<Pair, 'foldKey'>[] =
+    split === 'paraphrase'
+      ? paraphraseFile.parse(JSON.parse(text)).map((row) => ({ cached: row.origin, query: row.similar, label: 1, source: 'paraphrase', split }))
+      : text
+          .split('\n')
+          .filter((line) => line.trim() !== '')
+          .map((line, i) => {
+            const row = qqpRow.safeParse(JSON.parse(line))
+            if (!row.success) throw new Error(`${FILES[split]}:${i + 1}: ${row.error.issues[0]?.message ?? 'invalid row'}`)
+            return { cached: row.data.text_a, query: row.data.text_b, label: row.data.label, source: 'qqp', split }
+          })
+  const group = questionGroups(rows)
+  return rows.map((row, i) => ({ ...row, foldKey: createHash('sha256').update(group[i]!).digest().readUInt32BE(4) }))
 }
 
-function pair(cached: string, query: string, label: 0 | 1, source: Source, split: Split): Pair {
-  const digest = createHash('sha256').update(`${cached}\u0000${query}`).digest()
-  return { cached, query, label, source, split, foldKey: digest.readUInt32BE(4) }
+/**
+ * Each pair's question group: pairs that share a question (case and spacing aside), directly or
+ * through other pairs, form one group, named by its smallest question — so the name does not
+ * depend on file order.
+ */
+export function questionGroups(pairs: readonly { cached: string; query: string }[]): string[] {
+  const norm = (text: string) => text.toLowerCase().split(/\s+/).filter(Boolean).join(' ')
+  const parent = new Map<string, string>()
+  const root = (x: string): string => {
+    if (!parent.has(x)) parent.set(x, x)
+    let r = x
+    while (parent.get(r) !== r) r = parent.get(r)!
+    for (let y = x; y !== r; ) {
+      const next = parent.get(y)!
+      parent.set(y, r)
+      y = next
+    }
+    return r
+  }
+  // Union by the smaller name: every group's root is its smallest question.
+  for (const p of pairs) {
+    const [a, b] = [root(norm(p.cached)), root(norm(p.query))]
+    if (a !== b) parent.set(a < b ? b : a, a < b ? a : b)
+  }
+  return pairs.map((p) => root(norm(p.cached)))
 }

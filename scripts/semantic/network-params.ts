@@ -5,6 +5,7 @@
  * fold is exact). fit.ts scores its out-of-fold pairs through these very params and the Worker's
  * networkScore, so the threshold is chosen on the scores the Worker computes.
  */
+import type { BoostedTrees } from '../../worker/src/cache/semantic/boosted-trees.ts'
 import type { Conflict } from '../../worker/src/cache/semantic/conflicts.ts'
 import type { NetworkParams } from '../../worker/src/cache/semantic/pair-model.ts'
 import type { Mlp } from './mlp.ts'
@@ -16,6 +17,7 @@ export interface NetworkMeta {
   gate: number
   threshold: number
   refusing: readonly Conflict[]
+  stack: BoostedTrees | null
 }
 
 export function toNetworkParams(members: readonly Mlp[], meta: NetworkMeta): NetworkParams {
@@ -59,6 +61,7 @@ export function toNetworkParams(members: readonly Mlp[], meta: NetworkMeta): Net
     b1,
     w2: members.flatMap((m) => Array.from(m.w2)),
     b2: members.map((m) => m.b2),
+    stack: meta.stack,
   }
 }
 
@@ -82,5 +85,14 @@ export function renderNetworkParams(p: NetworkParams): string {
   w2: ${list(p.w2)},
   b2: ${list(p.b2)},
   w1: '${p.w1}',
+  stack: ${renderStack(p.stack)},
 }`
+}
+
+/** Trees at full precision: a threshold rounded past a training value would send it the other way. */
+function renderStack(stack: BoostedTrees | null): string {
+  if (!stack) return 'null'
+  const tree = (t: BoostedTrees['trees'][number]) =>
+    `{ feature: ${JSON.stringify(t.feature)}, threshold: ${JSON.stringify(t.threshold)}, left: ${JSON.stringify(t.left)}, right: ${JSON.stringify(t.right)}, value: ${JSON.stringify(t.value)} }`
+  return `{\n    base: ${stack.base},\n    trees: [\n${stack.trees.map((t) => `      ${tree(t)},`).join('\n')}\n    ],\n  }`
 }

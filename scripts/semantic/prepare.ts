@@ -4,6 +4,7 @@
  * conflicts and its lexical features.
  */
 import { conflictsOf, type Conflict } from '../../worker/src/cache/semantic/conflicts.ts'
+import { sameWords } from '../../worker/src/cache/semantic/decision.ts'
 import { lexicalFeatures } from '../../worker/src/cache/semantic/features.ts'
 import { analyse } from '../../worker/src/cache/semantic/text.ts'
 import { loadSplit, type Pair, type Split } from './dataset.ts'
@@ -16,6 +17,8 @@ export interface PreparedPair extends Pair {
   conflicts: Set<Conflict>
   /** In LEXICAL_FEATURES order. */
   lexical: number[]
+  /** The decision serves the pair at score 1 (the same words, no conflict) whatever the model says. */
+  sameWords: boolean
 }
 
 export interface Prepared {
@@ -34,7 +37,7 @@ export async function preparePairs(split: Split, log: (line: string) => void = c
     const cachedVector = table.vectorOf(p.cached)
     const a = analyse(p.query)
     const b = analyse(p.cached)
-    return { ...p, queryVector, cachedVector, cosine: dot(queryVector, cachedVector), conflicts: conflictsOf(a, b), lexical: lexicalFeatures(a, b) }
+    return { ...p, queryVector, cachedVector, cosine: dot(queryVector, cachedVector), conflicts: conflictsOf(a, b), lexical: lexicalFeatures(a, b), sameWords: sameWords(a, b) }
   })
   return { pairs: prepared, fromCache: table.fromCache }
 }

@@ -5,8 +5,8 @@
  *  1. refuses a pair whose cosine is below the model's gate, a side longer than the analysed
  *     bound, or a conflict that train data showed to be a safe outright refusal (conflicts.ts);
  *  2. scores the rest with the fitted model for this embedder (pair-model.ts): a network over the
- *     embedding pair and lexical features for an embedder it was fitted on, else a lexical model
- *     whose calibration does not depend on the embedder.
+ *     embedding pair and lexical features, read again by boosted trees, for an embedder it was
+ *     fitted on, else a lexical model whose calibration does not depend on the embedder.
  *
  * `score` is the model's probability that both prompts ask the same question (0 when refused); a
  * hit needs `score >= threshold`. Pure: no I/O; weights, word lists and regexes built once per isolate.
@@ -15,11 +15,11 @@
  * const d = decideSemanticHit({ query: 'What is the capital of Spain?', cached: 'What is the capital of France?', cosine: 0.97, embedder: 'workers-ai:@cf/baai/bge-base-en-v1.5' })
  * d.hit // false
  */
-import { conflictOf, type Conflict } from './conflicts.ts'
+import { conflictOf, conflictsOf, type Conflict } from './conflicts.ts'
 import { lexicalFeatures } from './features.ts'
 import { LEXICAL_MODEL, NETWORK_MODEL } from './pair-model-params.ts'
 import { lexicalScore, matchesFeatures, networkScore, type ModelParams } from './pair-model.ts'
-import { analyse, MAX_ANALYSED_CHARS } from './text.ts'
+import { analyse, MAX_ANALYSED_CHARS, type AnalysedText } from './text.ts'
 
 export type SemanticRefusal = Conflict | 'cosine_below_minimum' | 'text_too_long' | 'params_mismatch'
 
@@ -82,15 +82,17 @@ export function decideSemanticHit(pair: PairToDecide, opts: DecisionOptions = {}
   const b = analyse(pair.cached)
   const conflict = conflictOf(a, b, REFUSING.get(model) ?? new Set())
   if (conflict !== null) return refuse(conflict)
-  // The same words in the same order ask the same question, whatever a model fitted on rewordings says.
-  if (sameTokens(a.tokens, b.tokens)) return { hit: 1 >= threshold, score: 1, cosine, threshold, refusal: null, model: model.kind }
+  // The same words in the same order ask the same question, whatever a model fitted on rewordings
+  // says — unless something the tokens leave out differs ("2 + 2" / "2 - 2": another operator).
+  if (sameWords(a, b)) return { hit: 1 >= threshold, score: 1, cosine, threshold, refusal: null, model: model.kind }
   const lexical = lexicalFeatures(a, b)
   const score = model.kind === 'network' && vectors ? networkScore(model, vectors[0], vectors[1], cosine, lexical) : model.kind === 'lexical' ? lexicalScore(model, lexical) : 0
   return { hit: score >= threshold, score, cosine, threshold, refusal: null, model: model.kind }
 }
 
-function sameTokens(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((t, i) => t === b[i])
+/** The same tokens in the same order and no conflict at all: served at score 1 (the fit counts it so too). */
+export function sameWords(a: AnalysedText, b: AnalysedText): boolean {
+  return a.tokens.length === b.tokens.length && a.tokens.every((t, i) => t === b.tokens[i]) && conflictsOf(a, b).size === 0
 }
 
 /**
