@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { client } from './lib/client.mjs'
 import { inspect } from './lib/inspector.mjs'
 import { onCleanup, root, runBounded } from './lib/processes.mjs'
+import { filesByLine, timeByFile } from './lib/profile-by-file.mjs'
 import { startWorkers } from './lib/workers.mjs'
 import { startUpstream } from './upstream.mjs'
 
@@ -42,8 +43,23 @@ runBounded('bench/profile.mjs', async () => {
   const file = `${root}.tmp/gateway-${scenario}.cpuprofile`
   writeFileSync(file, JSON.stringify(profile))
   summarise(profile, done)
+  await byFile(inspector, profile, done)
   console.log(`profile written to ${file}`)
 }, 300_000)
+
+/** The same samples by source file of the bundle (readable with `"minify": false`), read back from the isolate. */
+async function byFile(/** @type {{ send: (method: string, params?: object) => Promise<any> }} */ inspector, /** @type {import('./lib/profile-by-file.mjs').Profile} */ profile, /** @type {number} */ requests) {
+  const scriptId = profile.nodes.find((n) => n.callFrame.url === 'index.js')?.callFrame.scriptId
+  if (!scriptId) return
+  await inspector.send('Debugger.enable')
+  const { scriptSource } = await inspector.send('Debugger.getScriptSource', { scriptId })
+  const { self, total, all } = timeByFile(profile, scriptId, filesByLine(scriptSource))
+  for (const [title, times] of /** @type {const} */ ([['self', self], ['total (each file once per sample)', total]])) {
+    console.log(`\nby file, ${title}:`)
+    for (const [name, us] of [...times].sort((a, b) => b[1] - a[1]).slice(0, 20))
+      console.log(`${((100 * us) / all).toFixed(1).padStart(5)} %  ${(us / 1e3 / requests).toFixed(4)} ms/req  ${name}`)
+  }
+}
 
 /** Self time per function (sampled), as a share of the profile and in ms per request. */
 function summarise(/** @type {{ nodes: Array<{ id: number, callFrame: { functionName: string, url: string, lineNumber: number }, hitCount?: number }>, samples: number[], timeDeltas: number[] }} */ profile, /** @type {number} */ requests) {
