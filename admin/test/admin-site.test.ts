@@ -63,7 +63,7 @@ beforeAll(async () => {
   // A near miss: the paraphrase scores just under the demo's conservative threshold, so it is
   // answered upstream (MISS) and then judged against the cached answer — one verification label.
   expect(await ask('How do I reset my bank password?')).toBe('MISS')
-  expect(await ask('How do you reset a bank password?')).toBe('MISS') // scores 0.86: the band is 0.79–0.89
+  expect(await ask('How do I reset my online banking password?')).toBe('MISS') // scores 0.83: the band is 0.78–0.88
   // A stream: its cost is not in a header; price its reported usage as the gateway does (mock → gpt-4o-mini).
   const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `Stream ${run}` }], stream: true, stream_options: { include_usage: true } })
   for await (const chunk of stream) {
