@@ -27,9 +27,9 @@ export async function readBodyLimited(body: ReadableStream<Uint8Array> | null, l
   } catch {
     // The client went away or sent a broken chunked encoding.
     return err({ reason: 'unreadable' })
-  } finally {
-    reader.releaseLock()
   }
+  // No releaseLock(): the stream is finished (read to its end, cancelled or errored), nothing reads
+  // it again, and in workerd the call cost ~0.1 ms a request (README "Performance").
   if (chunks.length === 1) return ok(chunks[0]!)
   const out = new Uint8Array(size)
   let at = 0
