@@ -7,6 +7,7 @@
  */
 import type { AnomalyReport } from './anomaly.ts'
 import { registerCache } from '../lib/isolate-caches.ts'
+import { setBounded } from '../lib/bounded-map.ts'
 
 const MAX_SCOPES = 10_000
 const blocks = new Map<string, AnomalyReport>()
@@ -14,8 +15,7 @@ registerCache('anomaly-blocks', { size: () => blocks.size, bound: MAX_SCOPES, un
 
 export function holdBlock(name: string, report: AnomalyReport): void {
   blocks.delete(name)
-  if (blocks.size >= MAX_SCOPES) blocks.delete(blocks.keys().next().value as string)
-  blocks.set(name, report)
+  setBounded(blocks, name, report, MAX_SCOPES)
 }
 
 /** The block in force on ledger `name`, if this isolate knows of one. */

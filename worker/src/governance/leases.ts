@@ -11,6 +11,7 @@
  */
 import type { AdmitAnswer, Holding, RateSnapshot } from './protocol.ts'
 import { registerCache } from '../lib/isolate-caches.ts'
+import { setBounded } from '../lib/bounded-map.ts'
 
 /** A lease takes this share of what is left beyond its first request: far from a cap most requests are local; near it, none are. */
 export const LEASE_SHARE = 1 / 16
@@ -40,8 +41,7 @@ registerCache('lease-scopes', { size: () => scopes.size, bound: MAX_SCOPES, unit
 function entry(name: string): ScopeLeases {
   let found = scopes.get(name)
   if (!found) {
-    if (scopes.size >= MAX_SCOPES) scopes.delete(scopes.keys().next().value as string)
-    scopes.set(name, (found = { retired: [] }))
+    setBounded(scopes, name, (found = { retired: [] }), MAX_SCOPES)
   }
   return found
 }

@@ -7,6 +7,7 @@
  */
 import { sha256Hex } from './hash.ts'
 import { registerCache } from './isolate-caches.ts'
+import { setBounded } from './bounded-map.ts'
 
 const MAX_KEYS = 256
 
@@ -23,9 +24,7 @@ export function keyHashMemo(max = MAX_KEYS, hash: (text: string) => string = sha
   return {
     hash: (key) => known.get(key) ?? hash(key),
     accepted(key, digest) {
-      if (known.has(key)) return
-      if (known.size >= max) known.delete(known.keys().next().value as string)
-      known.set(key, digest)
+      setBounded(known, key, digest, max)
     },
     get size() {
       return known.size

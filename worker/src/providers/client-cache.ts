@@ -4,6 +4,7 @@
  */
 import type { ResolvedTarget } from './types.ts'
 import { registerCache } from '../lib/isolate-caches.ts'
+import { setBounded } from '../lib/bounded-map.ts'
 
 const MAX_CLIENTS = 64
 const clients = new Map<string, unknown>()
@@ -14,7 +15,6 @@ export function cachedClient<C>(target: ResolvedTarget, build: () => C): C {
   const hit = clients.get(key)
   if (hit) return hit as C
   const client = build()
-  if (clients.size >= MAX_CLIENTS) clients.delete(clients.keys().next().value as string)
-  clients.set(key, client)
+  setBounded(clients, key, client, MAX_CLIENTS)
   return client
 }
