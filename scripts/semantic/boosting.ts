@@ -6,6 +6,7 @@
  * split gains most until it has `maxLeaves` leaves. Deterministic: no sampling.
  */
 import type { BoostedTree, BoostedTrees } from '../../worker/src/cache/semantic/boosted-trees.ts'
+import { sigmoid } from '../../worker/src/cache/semantic/pair-model.ts'
 
 export interface BoostingOptions {
   iterations: number
@@ -96,7 +97,7 @@ export function fitBoostedTrees(rows: readonly (readonly number[])[], labels: Ar
 
   for (let t = 0; t < o.iterations; t++) {
     for (let i = 0; i < n; i++) {
-      const p = 1 / (1 + Math.exp(-margin[i]!))
+      const p = sigmoid(margin[i]!)
       grad[i] = p - labels[i]!
       hess[i] = Math.max(p * (1 - p), 1e-12)
     }

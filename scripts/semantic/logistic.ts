@@ -2,6 +2,7 @@
  * L2-regularised logistic regression fitted by Newton's method (IRLS) on standardised
  * features: exact, deterministic and fast for a few dozen features and a few thousand rows.
  */
+import { sigmoid } from '../../worker/src/cache/semantic/pair-model.ts'
 
 export interface LogisticModel {
   mean: number[]
@@ -58,10 +59,6 @@ export function predict(model: LogisticModel, row: readonly number[]): number {
     z += (model.weights[j] ?? 0) * ((v - (model.mean[j] ?? 0)) / (model.scale[j] ?? 1))
   })
   return sigmoid(z)
-}
-
-function sigmoid(z: number): number {
-  return 1 / (1 + Math.exp(-z))
 }
 
 function dotN(a: readonly number[], b: readonly number[]): number {

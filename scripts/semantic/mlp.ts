@@ -6,6 +6,7 @@
  * with the means and scales: network-params.ts quantises those and folds the standardisation in,
  * so the Worker evaluates raw features (worker/src/cache/semantic/pair-model.ts).
  */
+import { sigmoid } from '../../worker/src/cache/semantic/pair-model.ts'
 
 export interface MlpOptions {
   hidden: number
@@ -122,10 +123,6 @@ function adamStep(w: Float32Array, g: Float32Array, s: AdamState, lr: number, t:
     s.v[i] = b2 * s.v[i]! + (1 - b2) * g[i]! * g[i]!
     w[i] -= lr * ((s.m[i]! / c1) / (Math.sqrt(s.v[i]! / c2) + 1e-8) + decay * w[i]!)
   }
-}
-
-function sigmoid(z: number): number {
-  return 1 / (1 + Math.exp(-z))
 }
 
 function xorshift(seed: number): () => number {

@@ -145,6 +145,7 @@ function weightsOf(params: NetworkParams): Float32Array {
   return w
 }
 
-function sigmoid(z: number): number {
+/** The logistic function: a model's log-odds to a probability (the fit scripts use it too). */
+export function sigmoid(z: number): number {
   return 1 / (1 + Math.exp(-z))
 }
