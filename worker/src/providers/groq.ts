@@ -33,7 +33,7 @@ export function groqClient(target: ResolvedTarget): Groq {
 }
 
 /** What `groq-sdk` sends for a chat completion, and the errors it throws (its client's `makeStatusError`). */
-const groqWire: SdkWire<Groq> = {
+export const groqWire: SdkWire<Groq> = {
   chatPath: '/openai/v1/chat/completions',
   userAgent: `Groq/JS ${VERSION}`,
   statusError: (status, body, message, headers) => Groq.APIError.generate(status, body as object | undefined, message, headers),
