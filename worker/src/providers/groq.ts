@@ -10,9 +10,11 @@
  * // groq: { type: groq, api_key: { secret: GROQ_API_KEY } }
  */
 import Groq from 'groq-sdk'
+import { VERSION } from 'groq-sdk/version'
 import { cachedClient } from './client-cache.ts'
 import { withStandardUsage } from './groq-usage.ts'
 import { openAiStyleAdapter } from './openai-compatible.ts'
+import type { SdkWire } from './openai-style-fetch.ts'
 import type { ProviderAdapter, ResolvedTarget } from './types.ts'
 
 export function groqClient(target: ResolvedTarget): Groq {
@@ -30,7 +32,15 @@ export function groqClient(target: ResolvedTarget): Groq {
   )
 }
 
-const base = openAiStyleAdapter('groq', groqClient)
+/** What `groq-sdk` sends for a chat completion, and the errors it throws (its client's `makeStatusError`). */
+export const groqWire: SdkWire<Groq> = {
+  chatPath: '/openai/v1/chat/completions',
+  userAgent: `Groq/JS ${VERSION}`,
+  statusError: (status, body, message, headers) => Groq.APIError.generate(status, body as object | undefined, message, headers),
+  connectionError: (cause) => new Groq.APIConnectionError({ cause: cause instanceof Error ? cause : undefined }),
+}
+
+const base = openAiStyleAdapter('groq', groqClient, groqWire)
 
 export const groq: ProviderAdapter = {
   ...base,

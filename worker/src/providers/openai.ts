@@ -6,8 +6,8 @@
  * // policies/providers.yaml
  * // openai: { type: openai, api_key: { secret: OPENAI_API_KEY } }
  */
-import { openAiClient, openAiStyleAdapter } from './openai-compatible.ts'
+import { openAiClient, openAiStyleAdapter, openAiWire } from './openai-compatible.ts'
 import { openAiResponses } from './openai-responses.ts'
 import type { ProviderAdapter } from './types.ts'
 
-export const openai: ProviderAdapter = { ...openAiStyleAdapter('openai', openAiClient), responses: openAiResponses }
+export const openai: ProviderAdapter = { ...openAiStyleAdapter('openai', openAiClient, openAiWire), responses: openAiResponses }
