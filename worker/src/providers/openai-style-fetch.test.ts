@@ -75,6 +75,8 @@ describe.each(Object.keys(sdks) as ('openai' | 'groq')[])('%s: the direct chat c
     if (!('error' in viaSdk) || !('error' in direct)) throw new Error('expected both calls to fail')
     expect(direct.error.constructor).toBe(viaSdk.error.constructor)
     expect(sameUpstreamError(direct.error, viaSdk.error)).toBe(true)
+    // Unreachable, not "an answer the gateway could not read": the client sees upstream_unreachable.
+    expect(toUpstreamError(direct.error)).toMatchObject({ kind: 'network', status: 0 })
   })
 })
 

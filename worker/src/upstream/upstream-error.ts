@@ -35,7 +35,9 @@ export function toUpstreamError(e: unknown, signal?: AbortSignal): UpstreamError
     return new UpstreamError('timeout', 0, 'upstream timed out')
   if (typeof err?.status === 'number')
     return new UpstreamError('http', err.status, scrubSecrets(messageOf(err)), codeOf(err), retryAfterOf(err as { headers?: unknown }))
-  if (name.includes('Connection') || e instanceof TypeError)
+  // The SDKs' APIConnectionError keeps `name` 'Error'; its class name says what it is (names are kept in the bundle).
+  const className = String((e as { constructor?: { name?: unknown } } | null)?.constructor?.name ?? '')
+  if (name.includes('Connection') || className.includes('Connection') || e instanceof TypeError)
     return new UpstreamError('network', 0, 'could not reach the upstream provider')
   return new UpstreamError('protocol', 0, scrubSecrets(messageOf(err)).slice(0, 300))
 }
