@@ -7,16 +7,16 @@
  * 1. network: a two-layer network (NETWORK.hidden ReLU units) over (u⊙v, |u−v|, cosine, lexical
  *    features) for the local USE-lite embedder, trained on every train pair (the easy negatives
  *    under the gate help: +1.6 points out of fold), then boosted trees (boosting.ts, STACK) over
- *    the network's out-of-fold log-odds, the cosine, the lexical features and the out-of-fold
- *    features of a word model (word-model.ts: a weight per word the prompts differ in or share). It scores only pairs
+ *    the network's out-of-fold log-odds, the cosine and the lexical features. It scores only pairs
  *    the index would offer (cosine ≥ gate).
  *    lexical: a logistic model over the lexical features alone, for every other embedder.
  * 2. Out-of-fold scores (5 folds) for every train pair — for the network through the int8 params
  *    and the Worker's own networkScore, so they are the scores the Worker would compute. The
  *    network's are nested: fold k's network (fitted on the other folds) read by trees fitted on
  *    inner out-of-fold scores of those folds — as the shipped network (all of train) is read by
- *    trees fitted on the 5-fold out-of-fold scores. The nested network scores are cached in
- *    .tmp/semantic-fit/ (network-scores.ts), so refitting only the second stage takes minutes.
+ *    trees fitted on the 5-fold out-of-fold scores. The 25 networks' scores are cached in
+ *    .tmp/semantic-fit/ (network-scores.ts), so a refit that changes only the second stage, the
+ *    rules or the threshold takes ~2 minutes instead of ~15–30.
  * 3. Each conflict rule is kept as an outright refusal only if train supports it: refusing its
  *    pairs must not cost hit rate at 1 % false hits (out-of-fold; ≥ −0.15 points, the noise of
  *    ~10 pairs) and the pairs it refuses must be mostly different questions (95 % lower bound
@@ -24,7 +24,7 @@
  * 4. The threshold is the lowest out-of-fold score whose false-hit rate on train negatives has a
  *    one-sided 95 % upper bound ≤ BOUND (1 %): ~0.86 % point estimate over ~12,700 negatives.
  * 5. Final models on all of train; the network's first layer is stored as int8 (network-params.ts),
- *    the trees are fitted on every pair's out-of-fold network score and word features.
+ *    the trees are fitted on every pair's out-of-fold network score.
  * 6. The default judge's cut (verification/judge.ts): the lowest out-of-fold network score that
  *    calls ≤ JUDGE_MAX_SAME of different-question pairs "same" — it should over-report wrong answers.
  */
@@ -35,7 +35,6 @@ import { wilson } from '../../worker/src/cache/semantic/confidence.ts'
 import { LEXICAL_FEATURES } from '../../worker/src/cache/semantic/features.ts'
 import type { BoostedTrees } from '../../worker/src/cache/semantic/boosted-trees.ts'
 import { stackInputs, stackScore, type NetworkParams } from '../../worker/src/cache/semantic/pair-model.ts'
-import { wordDifferenceFeatures, type WordDifferenceParams } from '../../worker/src/cache/semantic/word-differences.ts'
 import { fitBoostedTrees } from './boosting.ts'
 import { ci, pct, pointAt, thresholdForBound, thresholdForFalseHitRate, type Scored } from './curve.ts'
 import { REPO_ROOT } from './dataset.ts'
@@ -44,7 +43,6 @@ import { trainMlp, type Mlp } from './mlp.ts'
 import { renderNetworkParams, toNetworkParams } from './network-params.ts'
 import { nestedNetworkScores, networkInput, type NetworkSettings } from './network-scores.ts'
 import { preparePairs, type PreparedPair } from './prepare.ts'
-import { fitWordModel, WORD_MODEL_OPTIONS } from './word-model.ts'
 
 /** The false-hit rate the shipped threshold must keep, with 95 % confidence out of fold. */
 const BOUND = 0.01
@@ -55,9 +53,12 @@ const JUDGE_MAX_SAME = 0.05
 // and weight decay all left the network alone at 13–16 % of paraphrases at 1 % false hits; the
 // trees over its score raise that to ~19 %, more over one 128-unit network trained 8 epochs than
 // over a 4-epoch one (17.5 %).
+const MEMBERS = 1
 const NETWORK = { hidden: 128, epochs: 8, weightDecay: 3e-3, learningRate: 5e-4 }
 const STACK = { iterations: 200, learningRate: 0.05, maxLeaves: 15, minSamplesLeaf: 40, l2: 1 }
+// The out-of-fold networks (network-scores.ts): one per fold, with the first member's seed.
 const SETTINGS: NetworkSettings = { ...NETWORK, seed: 11, dims: DIMS, folds: FOLDS, lexical: LEXICAL_FEATURES }
+if (MEMBERS !== 1) throw new Error('network-scores.ts scores one network per fold: out-of-fold scores of an average need it extended first')
 const NETWORK_GATE = 0.75
 const LEXICAL_GATE = 0.75
 const LAMBDA = 10
@@ -81,21 +82,15 @@ const inFold = (p: PreparedPair, k: number) => p.foldKey % FOLDS === k
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`
 /** The first stage's out-of-fold probabilities: what the final trees are fitted on. */
 let networkOutOfFold: Float64Array = new Float64Array(0)
-/** The word model's out-of-fold features (5 folds): what the final trees read beside them. */
-let wordsOutOfFold: number[][] = []
 const candidates: Candidate[] = [
   {
     name: 'network',
     gate: NETWORK_GATE,
     async outOfFold() {
       // The network learns from every pair (all folds but k), as do the trees. Its nested scores
-      // are cached (network-scores.ts): a change to the second stage alone refits in minutes.
+      // (below) are cached (network-scores.ts): a change to the second stage alone refits in minutes.
       const { net, inner } = await nestedNetworkScores(pairs, SETTINGS, log)
       networkOutOfFold = net
-      // The word model, out of fold the same way: 5-fold for the shipped trees, and for each fold k
-      // inner out-of-fold over the other folds (a pair in fold k is read by the word model of the
-      // other folds: wordsOutOfFold[i]).
-      wordsOutOfFold = wordFeaturesOutOfFold(() => true, log)
       // The shipped trees read a network fitted on ALL of train, whose scores on unseen pairs are
       // more spread out than the fold networks' out-of-fold scores the trees learn from (on train,
       // nested: ~0.99 % false hits at a threshold meant for 0.85 %). So each fold's score is made
@@ -104,18 +99,17 @@ const candidates: Candidate[] = [
       // other four folds. The threshold, the rules and the judge's cut are chosen on these scores.
       const nested = new Float64Array(pairs.length)
       for (let k = 0; k < FOLDS; k++) {
-        const innerWords = wordFeaturesOutOfFold((i) => !inFold(pairs[i]!, k), () => undefined)
-        const stack = fitStack(pairs.map((_, i) => i).filter((i) => !inFold(pairs[i]!, k)), inner[k]!, innerWords)
+        const stack = fitStack(pairs.map((_, i) => i).filter((i) => !inFold(pairs[i]!, k)), inner[k]!)
         pairs.forEach((p, i) => {
-          if (inFold(p, k)) nested[i] = stackScore(stack, net[i]!, p.cosine, p.lexical, wordsOutOfFold[i])
+          if (inFold(p, k)) nested[i] = stackScore(stack, net[i]!, p.cosine, p.lexical)
         })
         log(`  network + trees, nested: fold ${k + 1}/${FOLDS} (${elapsed()})`)
       }
       const flat = new Float64Array(pairs.length)
       for (let k = 0; k < FOLDS; k++) {
-        const stack = fitStack(pairs.map((_, i) => i).filter((i) => !inFold(pairs[i]!, k)), net, wordsOutOfFold)
+        const stack = fitStack(pairs.map((_, i) => i).filter((i) => !inFold(pairs[i]!, k)), net)
         pairs.forEach((p, i) => {
-          if (inFold(p, k)) flat[i] = stackScore(stack, net[i]!, p.cosine, p.lexical, wordsOutOfFold[i])
+          if (inFold(p, k)) flat[i] = stackScore(stack, net[i]!, p.cosine, p.lexical)
         })
       }
       const hitAt1 = (scores: ArrayLike<number>) => {
@@ -151,36 +145,17 @@ function fitNetwork(rows: readonly PreparedPair[]): Mlp[] {
   const x = new Float32Array(rows.length * d)
   rows.forEach((p, i) => x.set(networkInput(p, DIMS), i * d))
   const labels = rows.map((p) => p.label)
-  // One network, with the seed the cached out-of-fold scores were made with (network-scores.ts).
-  return [trainMlp({ n: rows.length, d, x }, labels, SETTINGS)]
-}
-
-/**
- * Word-difference features (word-model.ts) of the pairs `among` picks, each from a word model
- * fitted on the other folds' pairs among them; the rest stay empty.
- */
-function wordFeaturesOutOfFold(among: (i: number) => boolean, log: (line: string) => void): number[][] {
-  const out: number[][] = pairs.map(() => [])
-  for (let j = 0; j < FOLDS; j++) {
-    const rows = pairs.map((_, i) => i).filter((i) => among(i) && !inFold(pairs[i]!, j))
-    if (rows.length === pairs.filter((_, i) => among(i)).length) continue
-    const model = fitWordModel(rows.map((i) => pairs[i]!.wordKeys), rows.map((i) => pairs[i]!.label))
-    pairs.forEach((p, i) => {
-      if (among(i) && inFold(p, j)) out[i] = wordDifferenceFeatures(model, p.wordKeys)
-    })
-  }
-  log(`  word model: out-of-fold features (${elapsed()})`)
-  return out
+  return Array.from({ length: MEMBERS }, (_, k) => trainMlp({ n: rows.length, d, x }, labels, { ...NETWORK, seed: 11 + k }))
 }
 
 /** Trees over these pairs' (indices into `pairs`) out-of-fold network scores. */
-function fitStack(rows: readonly number[], scores: Float64Array, words: readonly number[][]): BoostedTrees {
-  const inputs = rows.map((i) => stackInputs(scores[i]!, pairs[i]!.cosine, pairs[i]!.lexical, words[i]))
+function fitStack(rows: readonly number[], scores: Float64Array): BoostedTrees {
+  const inputs = rows.map((i) => stackInputs(scores[i]!, pairs[i]!.cosine, pairs[i]!.lexical))
   return fitBoostedTrees(inputs, rows.map((i) => pairs[i]!.label), STACK)
 }
 
-function networkParams(members: readonly Mlp[], threshold: number, refusing: Conflict[], stack: BoostedTrees | null, words: WordDifferenceParams | null): NetworkParams {
-  return toNetworkParams(members, { embedders: EMBEDDERS, dims: DIMS, lexical: LEXICAL_FEATURES, gate: NETWORK_GATE, threshold, refusing, stack, words })
+function networkParams(members: readonly Mlp[], threshold: number, refusing: Conflict[], stack: BoostedTrees | null): NetworkParams {
+  return toNetworkParams(members, { embedders: EMBEDDERS, dims: DIMS, lexical: LEXICAL_FEATURES, gate: NETWORK_GATE, threshold, refusing, stack })
 }
 
 const list = (xs: ArrayLike<number>, digits = 6): string => `[${Array.from(xs, (x) => Number(x.toPrecision(digits))).join(', ')}]`
@@ -227,9 +202,8 @@ for (const c of candidates) {
     summary.push(`default judge: "same" at a score ≥ ${judgeSameAt.toFixed(4)}: out of fold it says "same" for ${ci(judged.hit)} of same-question pairs and ${ci(judged.falseHit, 2)} of different-question pairs`)
     log(summary.at(-1) ?? '')
     const members = fitNetwork(pairs)
-    const stack = fitStack(pairs.map((_, i) => i), networkOutOfFold, wordsOutOfFold)
-    const words = fitWordModel(pairs.map((p) => p.wordKeys), pairs.map((p) => p.label))
-    results.network = renderNetworkParams(networkParams(members, threshold, [...refusing], stack, words))
+    const stack = fitStack(pairs.map((_, i) => i), networkOutOfFold)
+    results.network = renderNetworkParams(networkParams(members, threshold, [...refusing], stack))
   } else {
     const all = pairs.filter(offered)
     const m = fitLogistic(all.map((p) => p.lexical), all.map((p) => p.label), LAMBDA)
@@ -256,9 +230,8 @@ await writeFile(
   PARAMS_FILE,
   `// GENERATED by scripts/semantic/fit.ts from qqp-train.jsonl only — do not edit; re-run \`npx tsx scripts/semantic/fit.ts\`.
 //
-// network: the one network of ${NETWORK.hidden} hidden units, ${NETWORK.epochs} epochs of Adam (lr ${NETWORK.learningRate}, weight decay ${NETWORK.weightDecay}) each, trained on every train pair,
-// then ${STACK.iterations} boosted trees (≤ ${STACK.maxLeaves} leaves, ≥ ${STACK.minSamplesLeaf} pairs a leaf, learning rate ${STACK.learningRate}, L2 ${STACK.l2}) over its out-of-fold log-odds, the cosine, the lexical features
-// and the out-of-fold features of a word model (logistic over the words the prompts differ in and share; vocabulary: keys seen ≥ ${WORD_MODEL_OPTIONS.minCount} times, λ ${WORD_MODEL_OPTIONS.lambda}); scores pairs with USE-lite cosine ≥ ${NETWORK_GATE}.
+// network: the average of ${MEMBERS} network(s) of ${NETWORK.hidden} hidden units, ${NETWORK.epochs} epochs of Adam (lr ${NETWORK.learningRate}, weight decay ${NETWORK.weightDecay}) each, trained on every train pair,
+// then ${STACK.iterations} boosted trees (≤ ${STACK.maxLeaves} leaves, ≥ ${STACK.minSamplesLeaf} pairs a leaf, learning rate ${STACK.learningRate}, L2 ${STACK.l2}) over its out-of-fold log-odds, the cosine and the lexical features; scores pairs with USE-lite cosine ≥ ${NETWORK_GATE}.
 // lexical: logistic regression (L2 λ=${LAMBDA}) over the lexical features, trained on pairs with cosine ≥ ${LEXICAL_GATE}.
 // Thresholds: the lowest whose out-of-fold (${FOLDS} folds) false-hit rate has a one-sided 95 % upper bound ≤ ${BOUND * 100} %.
 ${summary.map((line) => `// ${line}`).join('\n')}

@@ -8,7 +8,6 @@
 import type { BoostedTrees } from '../../worker/src/cache/semantic/boosted-trees.ts'
 import type { Conflict } from '../../worker/src/cache/semantic/conflicts.ts'
 import type { NetworkParams } from '../../worker/src/cache/semantic/pair-model.ts'
-import type { WordDifferenceParams } from '../../worker/src/cache/semantic/word-differences.ts'
 import type { Mlp } from './mlp.ts'
 
 export interface NetworkMeta {
@@ -19,7 +18,6 @@ export interface NetworkMeta {
   threshold: number
   refusing: readonly Conflict[]
   stack: BoostedTrees | null
-  words: WordDifferenceParams | null
 }
 
 export function toNetworkParams(members: readonly Mlp[], meta: NetworkMeta): NetworkParams {
@@ -64,7 +62,6 @@ export function toNetworkParams(members: readonly Mlp[], meta: NetworkMeta): Net
     w2: members.flatMap((m) => Array.from(m.w2)),
     b2: members.map((m) => m.b2),
     stack: meta.stack,
-    words: meta.words,
   }
 }
 
@@ -89,7 +86,6 @@ export function renderNetworkParams(p: NetworkParams): string {
   b2: ${list(p.b2)},
   w1: '${p.w1}',
   stack: ${renderStack(p.stack)},
-  words: ${p.words ? `{\n    bias: ${p.words.bias},\n    weights: ${JSON.stringify(p.words.weights)},\n    words: ${JSON.stringify(p.words.words)},\n  }` : 'null'},
 }`
 }
 

@@ -8,8 +8,8 @@
  *
  * The cache file is named by a hash of everything the scores depend on: the network settings,
  * the seed, the pairs (texts, labels, folds, embeddings, lexical features) and the source of the
- * code that trains and scores (mlp.ts, network-params.ts, pair-model.ts). Anything else changed
- * recomputes them.
+ * code that trains and scores (this file, mlp.ts, network-params.ts, pair-model.ts): a change to
+ * any of them recomputes the scores.
  */
 import { createHash } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
@@ -32,7 +32,7 @@ export interface NetworkScores {
 }
 
 const CACHE_DIR = resolve(REPO_ROOT, '.tmp/semantic-fit')
-const SOURCES = ['scripts/semantic/mlp.ts', 'scripts/semantic/network-params.ts', 'worker/src/cache/semantic/pair-model.ts']
+const SOURCES = ['scripts/semantic/network-scores.ts', 'scripts/semantic/mlp.ts', 'scripts/semantic/network-params.ts', 'worker/src/cache/semantic/pair-model.ts']
 
 /** The network's input row: u⊙v, |u−v|, the cosine, the lexical features. */
 export function networkInput(p: PreparedPair, dims: number): Float32Array {
@@ -52,7 +52,7 @@ export function trainAndScore(train: readonly PreparedPair[], rows: readonly Pre
   const x = new Float32Array(train.length * d)
   train.forEach((p, i) => x.set(networkInput(p, s.dims), i * d))
   const mlp = trainMlp({ n: train.length, d, x }, train.map((p) => p.label), s)
-  const params = toNetworkParams([mlp], { embedders: [], dims: s.dims, lexical: s.lexical, gate: 0, threshold: 1, refusing: [], stack: null, words: null })
+  const params = toNetworkParams([mlp], { embedders: [], dims: s.dims, lexical: s.lexical, gate: 0, threshold: 1, refusing: [], stack: null })
   return rows.map((p) => networkScore(params, p.queryVector, p.cachedVector, p.cosine, p.lexical))
 }
 
@@ -67,9 +67,14 @@ async function cacheKey(pairs: readonly PreparedPair[], s: NetworkSettings): Pro
   return h.digest('hex').slice(0, 16)
 }
 
-export async function nestedNetworkScores(pairs: readonly PreparedPair[], s: NetworkSettings, log: (line: string) => void): Promise<NetworkScores> {
+/** Where the scores for these pairs and settings are cached. */
+export async function networkScoresFile(pairs: readonly PreparedPair[], s: NetworkSettings, cacheDir = CACHE_DIR): Promise<string> {
+  return resolve(cacheDir, `network-scores-${await cacheKey(pairs, s)}.f64`)
+}
+
+export async function nestedNetworkScores(pairs: readonly PreparedPair[], s: NetworkSettings, log: (line: string) => void, cacheDir = CACHE_DIR): Promise<NetworkScores> {
   const n = pairs.length
-  const file = resolve(CACHE_DIR, `network-scores-${await cacheKey(pairs, s)}.f64`)
+  const file = await networkScoresFile(pairs, s, cacheDir)
   const cached = await readFile(file).catch(() => undefined)
   if (cached && cached.byteLength === 8 * (s.folds + 1) * n) {
     const all = new Float64Array(cached.buffer, cached.byteOffset, cached.byteLength / 8)
@@ -102,7 +107,7 @@ export async function nestedNetworkScores(pairs: readonly PreparedPair[], s: Net
   const all = new Float64Array((s.folds + 1) * n)
   all.set(net)
   inner.forEach((scores, k) => all.set(scores, (k + 1) * n))
-  await mkdir(CACHE_DIR, { recursive: true })
+  await mkdir(cacheDir, { recursive: true })
   await writeFile(file, new Uint8Array(all.buffer))
   return { net, inner }
 }

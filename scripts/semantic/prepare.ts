@@ -1,13 +1,12 @@
 /**
  * Everything fit.ts and eval.ts share: a split's labelled pairs with both embeddings (local
  * USE-lite model, cached on disk), their cosine, and what the decision sees in each pair: its
- * conflicts, its lexical features and its word keys.
+ * conflicts and its lexical features.
  */
 import { conflictsOf, type Conflict } from '../../worker/src/cache/semantic/conflicts.ts'
 import { sameWords } from '../../worker/src/cache/semantic/decision.ts'
 import { lexicalFeatures } from '../../worker/src/cache/semantic/features.ts'
 import { analyse } from '../../worker/src/cache/semantic/text.ts'
-import { pairWordKeys } from '../../worker/src/cache/semantic/word-differences.ts'
 import { loadSplit, type Pair, type Split } from './dataset.ts'
 import { dot, embedTexts } from './embedding-cache.ts'
 
@@ -20,8 +19,6 @@ export interface PreparedPair extends Pair {
   lexical: number[]
   /** The decision serves the pair at score 1 (the same words, no conflict) whatever the model says. */
   sameWords: boolean
-  /** The words the two prompts differ in and share (word-differences.ts pairWordKeys). */
-  wordKeys: string[]
 }
 
 export interface Prepared {
@@ -40,7 +37,7 @@ export async function preparePairs(split: Split, log: (line: string) => void = c
     const cachedVector = table.vectorOf(p.cached)
     const a = analyse(p.query)
     const b = analyse(p.cached)
-    return { ...p, queryVector, cachedVector, cosine: dot(queryVector, cachedVector), conflicts: conflictsOf(a, b), lexical: lexicalFeatures(a, b), sameWords: sameWords(a, b), wordKeys: pairWordKeys(a, b) }
+    return { ...p, queryVector, cachedVector, cosine: dot(queryVector, cachedVector), conflicts: conflictsOf(a, b), lexical: lexicalFeatures(a, b), sameWords: sameWords(a, b) }
   })
   return { pairs: prepared, fromCache: table.fromCache }
 }

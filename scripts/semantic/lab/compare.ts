@@ -9,29 +9,21 @@
  *   (FLAT=1: trees cross-validated on the fold networks' scores, not nested: a quicker screen)
  */
 import { boostedMargin } from '../../../worker/src/cache/semantic/boosted-trees.ts'
+import { LEXICAL_FEATURES } from '../../../worker/src/cache/semantic/features.ts'
 import { NETWORK_MODEL } from '../../../worker/src/cache/semantic/pair-model-params.ts'
 import { sigmoid, stackInputs } from '../../../worker/src/cache/semantic/pair-model.ts'
 import { analyse } from '../../../worker/src/cache/semantic/text.ts'
 import { fitBoostedTrees, type BoostingOptions } from '../boosting.ts'
 import { ci, pct, pointAt, thresholdForBound, thresholdForFalseHitRate } from '../curve.ts'
 import { preparePairs } from '../prepare.ts'
+import { nestedNetworkScores } from '../network-scores.ts'
 import { alignmentFeatures } from './alignment.ts'
-import { readFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
-import { REPO_ROOT } from '../dataset.ts'
-import { fitWordModel, pairKeys, wordFeatures, type WordOptions } from './word-model.ts'
+import { averageWordModels, fitWordModel, pairKeys, wordFeatures, type WordModel, type WordOptions } from './word-model.ts'
 
 const FOLDS = 5
-const LAB_DIR = resolve(REPO_ROOT, '.tmp/semantic-lab')
-
-/** Nested network scores cached by the lab run of network-scores (`flat`: only the fold networks'). */
-async function loadNetworkScores(seed: number, n: number, flat = false): Promise<{ net: Float64Array; inner: Float64Array[] }> {
-  const b = await readFile(resolve(LAB_DIR, `network-scores-seed${seed}${flat ? '-flat' : ''}.f64`))
-  const all = new Float64Array(b.buffer, b.byteOffset, b.byteLength / 8).slice()
-  if (all.length !== (flat ? 1 : FOLDS + 1) * n) throw new Error('cached scores do not match the pairs')
-  const net = all.slice(0, n)
-  return { net, inner: Array.from({ length: FOLDS }, (_, k) => (flat ? net : all.slice((k + 1) * n, (k + 2) * n))) }
-}
+// fit.ts's network: its nested scores are cached by network-scores.ts (seed 11: the shipped fit's).
+// Same settings in the same key order as fit.ts's SETTINGS, so the cache key matches.
+const network = (seed: number) => ({ hidden: 128, epochs: 8, weightDecay: 3e-3, learningRate: 5e-4, seed, dims: 512, folds: FOLDS, lexical: LEXICAL_FEATURES })
 
 const STACK: BoostingOptions = { iterations: 200, learningRate: 0.05, maxLeaves: 15, minSamplesLeaf: 40, l2: 1 }
 const GATE = 0.75
@@ -47,19 +39,23 @@ const align = analysed.map(([a, b]) => alignmentFeatures(a, b))
 type Extra = (k: number) => { train: Map<number, number[]>; test: Map<number, number[]> }
 
 /** A word model's features, nested: inner out-of-fold for fold k's training pairs, fold-k fit for its test pairs. */
-function wordExtra(o: WordOptions, pick: (f: number[]) => number[] = (f) => f): Extra {
+function wordExtra(o: WordOptions, pick: (f: number[]) => number[] = (f) => f, average = false): Extra {
   const keys = analysed.map(([a, b]) => pairKeys(a, b, o.shared))
   const fitOn = (rows: number[]) => fitWordModel(rows.map((i) => keys[i]!), rows.map((i) => labels[i]!), o)
   return (k) => {
     const train = new Map<number, number[]>()
     const test = new Map<number, number[]>()
-    const outer = fitOn(range().filter((i) => fold[i] !== k))
-    for (const i of range()) if (fold[i] === k) test.set(i, pick(wordFeatures(outer, keys[i]!)))
+    const inner: WordModel[] = []
     for (let j = 0; j < FOLDS; j++) {
       if (j === k) continue
       const m = fitOn(range().filter((i) => fold[i] !== k && fold[i] !== j))
+      inner.push(m)
       for (const i of range()) if (fold[i] === j) train.set(i, pick(wordFeatures(m, keys[i]!)))
     }
+    // average: fold k is read by the average of the inner models, each fitted on as many pairs as
+    // the ones whose scores the trees learnt from — not by one model fitted on more.
+    const outer = average ? averageWordModels(inner) : fitOn(range().filter((i) => fold[i] !== k))
+    for (const i of range()) if (fold[i] === k) test.set(i, pick(wordFeatures(outer, keys[i]!)))
     return { train, test }
   }
 }
@@ -85,6 +81,9 @@ const variants: Record<string, { extra?: Extra; stack?: Partial<BoostingOptions>
   wordsL01: { extra: wordExtra({ ...WORDS, lambda: 0.1 }) },
   wordsMin2: { extra: wordExtra({ ...WORDS, minCount: 2 }) },
   wordsShared: { extra: wordExtra({ ...WORDS, shared: true }) },
+  wordsSharedAvg: { extra: wordExtra({ ...WORDS, shared: true }, undefined, true) },
+  wordsSharedAvgL10: { extra: wordExtra({ ...WORDS, shared: true, lambda: 10 }, undefined, true) },
+  wordsSharedMin2: { extra: wordExtra({ ...WORDS, shared: true, minCount: 2 }) },
   wordsSharedMin5: { extra: wordExtra({ ...WORDS, shared: true, minCount: 5 }) },
   wordsSharedMin10: { extra: wordExtra({ ...WORDS, shared: true, minCount: 10 }) },
   wordsSharedL10: { extra: wordExtra({ ...WORDS, shared: true, lambda: 10 }) },
@@ -106,7 +105,9 @@ const seeds = (process.argv[2] ?? '11').split(',').map(Number)
 const names = process.argv.slice(3)
 const started = performance.now()
 for (const seed of seeds) {
-  const { net, inner } = await loadNetworkScores(seed, n, process.env.FLAT === '1')
+  const nested = await nestedNetworkScores(pairs, network(seed), console.log)
+  const { net } = nested
+  const inner = process.env.FLAT === '1' ? nested.inner.map(() => net) : nested.inner
   for (const name of names) {
     const v = variants[name]
     if (!v) throw new Error(`unknown variant ${name}`)

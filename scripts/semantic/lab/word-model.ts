@@ -101,3 +101,23 @@ export function wordFeatures(model: WordModel, keys: readonly string[]): number[
   }
   return [z, low, high]
 }
+
+/**
+ * The average of several word models as one: a key one model lacks weighs, in that model, what its
+ * shape bucket weighs (as scoring would), so the average's margin is the mean of their margins.
+ */
+export function averageWordModels(models: readonly WordModel[]): WordModel {
+  const keys = new Set<string>()
+  for (const m of models) for (const k of m.vocabulary.keys()) keys.add(k)
+  const vocabulary = new Map([...keys].sort().map((k, i) => [k, i]))
+  const weights = new Float64Array(vocabulary.size)
+  for (const [k, i] of vocabulary) {
+    let sum = 0
+    for (const m of models) {
+      const j = indexOf(m.vocabulary, k)
+      sum += j < 0 ? 0 : m.weights[j]!
+    }
+    weights[i] = sum / models.length
+  }
+  return { vocabulary, weights, bias: models.reduce((s, m) => s + m.bias, 0) / models.length }
+}

@@ -3,7 +3,6 @@ import { decideSemanticHit, defaultThreshold, MIN_COSINE, modelFor, tightenThres
 import { LEXICAL_MODEL, NETWORK_MODEL } from './pair-model-params.ts'
 import { matchesFeatures } from './pair-model.ts'
 import { unitVector } from './test-vectors.ts'
-import { WORD_DIFFERENCE_FEATURES } from './word-differences.ts'
 
 const LOCAL = 'local:use-lite-512'
 const CLOUD = 'workers-ai:@cf/baai/bge-base-en-v1.5'
@@ -114,7 +113,7 @@ describe('decideSemanticHit', () => {
   it('the shipped network is read by its second stage, whose trees are well formed', () => {
     const stack = NETWORK_MODEL.stack
     expect(stack?.trees.length).toBeGreaterThan(0)
-    const inputs = 2 + NETWORK_MODEL.lexical.length + (NETWORK_MODEL.words ? WORD_DIFFERENCE_FEATURES.length : 0)
+    const inputs = 2 + NETWORK_MODEL.lexical.length
     for (const t of stack?.trees ?? []) {
       const nodes = t.feature.length
       for (const k of [t.threshold, t.left, t.right, t.value]) expect(k).toHaveLength(nodes)

@@ -5,8 +5,7 @@
  *  1. refuses a pair whose cosine is below the model's gate, a side longer than the analysed
  *     bound, or a conflict that train data showed to be a safe outright refusal (conflicts.ts);
  *  2. scores the rest with the fitted model for this embedder (pair-model.ts): a network over the
- *     embedding pair and lexical features, read again by boosted trees (with a learned weight for
- *     each word the prompts differ in or share, word-differences.ts), for an embedder it was
+ *     embedding pair and lexical features, read again by boosted trees, for an embedder it was
  *     fitted on, else a lexical model whose calibration does not depend on the embedder.
  *
  * `score` is the model's probability that both prompts ask the same question (0 when refused); a
@@ -21,7 +20,6 @@ import { lexicalFeatures } from './features.ts'
 import { LEXICAL_MODEL, NETWORK_MODEL } from './pair-model-params.ts'
 import { lexicalScore, matchesFeatures, networkScore, type ModelParams } from './pair-model.ts'
 import { analyse, MAX_ANALYSED_CHARS, type AnalysedText } from './text.ts'
-import { pairWordKeys, wordDifferenceFeatures } from './word-differences.ts'
 
 export type SemanticRefusal = Conflict | 'cosine_below_minimum' | 'text_too_long' | 'params_mismatch'
 
@@ -88,12 +86,7 @@ export function decideSemanticHit(pair: PairToDecide, opts: DecisionOptions = {}
   // says — unless something the tokens leave out differs ("2 + 2" / "2 - 2": another operator).
   if (sameWords(a, b)) return { hit: 1 >= threshold, score: 1, cosine, threshold, refusal: null, model: model.kind }
   const lexical = lexicalFeatures(a, b)
-  const score =
-    model.kind === 'network' && vectors
-      ? networkScore(model, vectors[0], vectors[1], cosine, lexical, model.words ? wordDifferenceFeatures(model.words, pairWordKeys(a, b)) : [])
-      : model.kind === 'lexical'
-        ? lexicalScore(model, lexical)
-        : 0
+  const score = model.kind === 'network' && vectors ? networkScore(model, vectors[0], vectors[1], cosine, lexical) : model.kind === 'lexical' ? lexicalScore(model, lexical) : 0
   return { hit: score >= threshold, score, cosine, threshold, refusal: null, model: model.kind }
 }
 

@@ -22,7 +22,6 @@
 import { boostedMargin, type BoostedTrees } from './boosted-trees.ts'
 import type { Conflict } from './conflicts.ts'
 import { LEXICAL_FEATURES } from './features.ts'
-import type { WordDifferenceParams } from './word-differences.ts'
 
 interface ModelBase {
   /** LEXICAL_FEATURES when the model was fitted: a model whose features differ never scores. */
@@ -57,12 +56,9 @@ export interface NetworkParams extends ModelBase {
   b2: readonly number[]
   /**
    * The second stage: boosted trees over stackInputs (the network's log-odds, the cosine, the
-   * lexical features, the word-difference features), fitted on the network's and the word
-   * model's out-of-fold scores; null scores with the network alone.
+   * lexical features), fitted on the network's out-of-fold scores; null scores with the network alone.
    */
   stack: BoostedTrees | null
-  /** The word-difference model whose features the trees read (word-differences.ts); null: none. */
-  words: WordDifferenceParams | null
 }
 
 export interface LexicalParams extends ModelBase {
@@ -91,23 +87,22 @@ const decoded = new WeakMap<NetworkParams, Float32Array>()
 
 /**
  * P(same question) for unit vectors u (query) and v (cached prompt): the network's, read again by
- * the second stage when there is one. `words`: the pair's word-difference features
- * (word-differences.ts) when the params have a word model.
+ * the second stage when there is one.
  */
-export function networkScore(params: NetworkParams, u: Float32Array, v: Float32Array, cosine: number, lexical: readonly number[], words: readonly number[] = []): number {
+export function networkScore(params: NetworkParams, u: Float32Array, v: Float32Array, cosine: number, lexical: readonly number[]): number {
   const p = networkProbability(params, u, v, cosine, lexical)
-  return params.stack ? stackScore(params.stack, p, cosine, lexical, words) : p
+  return params.stack ? stackScore(params.stack, p, cosine, lexical) : p
 }
 
 /** The second stage's P(same question) given the network's. */
-export function stackScore(stack: BoostedTrees, networkP: number, cosine: number, lexical: readonly number[], words: readonly number[] = []): number {
-  return sigmoid(boostedMargin(stack, stackInputs(networkP, cosine, lexical, words)))
+export function stackScore(stack: BoostedTrees, networkP: number, cosine: number, lexical: readonly number[]): number {
+  return sigmoid(boostedMargin(stack, stackInputs(networkP, cosine, lexical)))
 }
 
-/** What the second stage reads: the network's log-odds (clipped), the cosine, the lexical features, the word-difference features. */
-export function stackInputs(networkP: number, cosine: number, lexical: readonly number[], words: readonly number[] = []): number[] {
+/** What the second stage reads: the network's log-odds (clipped), the cosine, the lexical features. */
+export function stackInputs(networkP: number, cosine: number, lexical: readonly number[]): number[] {
   const p = Math.min(Math.max(networkP, 1e-6), 1 - 1e-6)
-  return [Math.log(p / (1 - p)), cosine, ...lexical, ...words]
+  return [Math.log(p / (1 - p)), cosine, ...lexical]
 }
 
 /** The average of the members' probabilities: the first stage. */
