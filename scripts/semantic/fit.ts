@@ -14,7 +14,9 @@
  *    and the Worker's own networkScore, so they are the scores the Worker would compute. The
  *    network's are nested: fold k's network (fitted on the other folds) read by trees fitted on
  *    inner out-of-fold scores of those folds — as the shipped network (all of train) is read by
- *    trees fitted on the 5-fold out-of-fold scores.
+ *    trees fitted on the 5-fold out-of-fold scores. The 25 networks' scores are cached in
+ *    .tmp/semantic-fit/ (network-scores.ts), so a refit that changes only the second stage, the
+ *    rules or the threshold takes ~2 minutes instead of ~15–30.
  * 3. Each conflict rule is kept as an outright refusal only if train supports it: refusing its
  *    pairs must not cost hit rate at 1 % false hits (out-of-fold; ≥ −0.15 points, the noise of
  *    ~10 pairs) and the pairs it refuses must be mostly different questions (95 % lower bound
@@ -32,13 +34,14 @@ import { CONFLICTS, type Conflict } from '../../worker/src/cache/semantic/confli
 import { wilson } from '../../worker/src/cache/semantic/confidence.ts'
 import { LEXICAL_FEATURES } from '../../worker/src/cache/semantic/features.ts'
 import type { BoostedTrees } from '../../worker/src/cache/semantic/boosted-trees.ts'
-import { networkScore, stackInputs, stackScore, type NetworkParams } from '../../worker/src/cache/semantic/pair-model.ts'
+import { stackInputs, stackScore, type NetworkParams } from '../../worker/src/cache/semantic/pair-model.ts'
 import { fitBoostedTrees } from './boosting.ts'
 import { ci, pct, pointAt, thresholdForBound, thresholdForFalseHitRate, type Scored } from './curve.ts'
 import { REPO_ROOT } from './dataset.ts'
 import { fitLogistic, predict } from './logistic.ts'
 import { trainMlp, type Mlp } from './mlp.ts'
 import { renderNetworkParams, toNetworkParams } from './network-params.ts'
+import { nestedNetworkScores, networkInput, type NetworkSettings } from './network-scores.ts'
 import { preparePairs, type PreparedPair } from './prepare.ts'
 
 /** The false-hit rate the shipped threshold must keep, with 95 % confidence out of fold. */
@@ -53,6 +56,9 @@ const JUDGE_MAX_SAME = 0.05
 const MEMBERS = 1
 const NETWORK = { hidden: 128, epochs: 8, weightDecay: 3e-3, learningRate: 5e-4 }
 const STACK = { iterations: 200, learningRate: 0.05, maxLeaves: 15, minSamplesLeaf: 40, l2: 1 }
+// The out-of-fold networks (network-scores.ts): one per fold, with the first member's seed.
+const SETTINGS: NetworkSettings = { ...NETWORK, seed: 11, dims: DIMS, folds: FOLDS, lexical: LEXICAL_FEATURES }
+if (MEMBERS !== 1) throw new Error('network-scores.ts scores one network per fold: out-of-fold scores of an average need it extended first')
 const NETWORK_GATE = 0.75
 const LEXICAL_GATE = 0.75
 const LAMBDA = 10
@@ -66,41 +72,24 @@ const { pairs } = await preparePairs('train', log)
 const negatives = pairs.filter((p) => p.label === 0).length
 log(`train: ${pairs.length} pairs (${pairs.length - negatives} same-question, ${negatives} different-question)`)
 
-const networkInput = (p: PreparedPair): Float32Array => {
-  const row = new Float32Array(2 * DIMS + 1 + p.lexical.length)
-  for (let i = 0; i < DIMS; i++) {
-    row[i] = p.queryVector[i]! * p.cachedVector[i]!
-    row[DIMS + i] = Math.abs(p.queryVector[i]! - p.cachedVector[i]!)
-  }
-  row[2 * DIMS] = p.cosine
-  row.set(p.lexical, 2 * DIMS + 1)
-  return row
-}
-
 interface Candidate {
   name: 'network' | 'lexical'
   gate: number
   /** Every train pair's out-of-fold score (gating is applied by the caller). */
-  outOfFold: () => Float64Array
+  outOfFold: () => Float64Array | Promise<Float64Array>
 }
 const inFold = (p: PreparedPair, k: number) => p.foldKey % FOLDS === k
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`
 /** The first stage's out-of-fold probabilities: what the final trees are fitted on. */
-let networkOutOfFold = new Float64Array(0)
+let networkOutOfFold: Float64Array = new Float64Array(0)
 const candidates: Candidate[] = [
   {
     name: 'network',
     gate: NETWORK_GATE,
-    outOfFold() {
-      // The network learns from every pair (all folds but k), as do the trees.
-      const net = new Float64Array(pairs.length)
-      for (let k = 0; k < FOLDS; k++) {
-        const params = networkParams(fitNetwork(pairs.filter((p) => !inFold(p, k))), 1, [], null)
-        pairs.forEach((p, i) => {
-          if (inFold(p, k)) net[i] = networkScore(params, p.queryVector, p.cachedVector, p.cosine, p.lexical)
-        })
-        log(`  network: fold ${k + 1}/${FOLDS} (${elapsed()})`)
-      }
+    async outOfFold() {
+      // The network learns from every pair (all folds but k), as do the trees. Its nested scores
+      // (below) are cached (network-scores.ts): a change to the second stage alone refits in minutes.
+      const { net, inner } = await nestedNetworkScores(pairs, SETTINGS, log)
       networkOutOfFold = net
       // The shipped trees read a network fitted on ALL of train, whose scores on unseen pairs are
       // more spread out than the fold networks' out-of-fold scores the trees learn from (on train,
@@ -110,15 +99,7 @@ const candidates: Candidate[] = [
       // other four folds. The threshold, the rules and the judge's cut are chosen on these scores.
       const nested = new Float64Array(pairs.length)
       for (let k = 0; k < FOLDS; k++) {
-        const inner = new Float64Array(pairs.length)
-        for (let j = 0; j < FOLDS; j++) {
-          if (j === k) continue
-          const params = networkParams(fitNetwork(pairs.filter((p) => !inFold(p, k) && !inFold(p, j))), 1, [], null)
-          pairs.forEach((p, i) => {
-            if (inFold(p, j)) inner[i] = networkScore(params, p.queryVector, p.cachedVector, p.cosine, p.lexical)
-          })
-        }
-        const stack = fitStack(pairs.map((_, i) => i).filter((i) => !inFold(pairs[i]!, k)), inner)
+        const stack = fitStack(pairs.map((_, i) => i).filter((i) => !inFold(pairs[i]!, k)), inner[k]!)
         pairs.forEach((p, i) => {
           if (inFold(p, k)) nested[i] = stackScore(stack, net[i]!, p.cosine, p.lexical)
         })
@@ -162,7 +143,7 @@ const candidates: Candidate[] = [
 function fitNetwork(rows: readonly PreparedPair[]): Mlp[] {
   const d = 2 * DIMS + 1 + LEXICAL_FEATURES.length
   const x = new Float32Array(rows.length * d)
-  rows.forEach((p, i) => x.set(networkInput(p), i * d))
+  rows.forEach((p, i) => x.set(networkInput(p, DIMS), i * d))
   const labels = rows.map((p) => p.label)
   return Array.from({ length: MEMBERS }, (_, k) => trainMlp({ n: rows.length, d, x }, labels, { ...NETWORK, seed: 11 + k }))
 }
@@ -184,7 +165,7 @@ let judgeError = { missesWrong: 1, flagsRight: 1 }
 const summary: string[] = []
 for (const c of candidates) {
   const offered = (p: PreparedPair) => p.cosine >= c.gate
-  const raw = c.outOfFold()
+  const raw = await c.outOfFold()
   // Scored as the decision scores: the same words are served at 1 whatever the model says.
   const oof = pairs.map((p, i) => (offered(p) ? (p.sameWords ? 1 : raw[i]!) : 0))
   const scored = (refusing: ReadonlySet<Conflict>): Scored[] =>
