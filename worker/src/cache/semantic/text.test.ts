@@ -46,6 +46,9 @@ describe('cost on adversarial input', () => {
   // Each input family at two sizes in the same run: linear code takes ~8× as long on 8× the
   // input, quadratic code ~64×. The bound sits between the two (a loaded 2-core machine measured
   // 31× once for linear code: GC of the 1 MB strings); best of five runs absorbs scheduling hiccups.
+  // What is asserted is the ratio, not the time: ten runs of 1 MB inputs took 5.9 s once on a loaded
+  // machine, past vitest's default 5 s, so these tests get room (a quadratic run would still fail the ratio).
+  const GROWTH_TIMEOUT_MS = 30_000
   const SMALL = 128 * 1024
   const LARGE = 1024 * 1024
   const families: ReadonlyArray<readonly [string, (n: number) => string]> = [
@@ -80,7 +83,7 @@ describe('cost on adversarial input', () => {
   it.each(families)('analysing 1 MB grows linearly (%s), with or without the length bound', (_, family) => {
     expect(growth((t) => analyse(t, Infinity), family)).toBeLessThan(44)
     expect(growth((t) => analyse(t), family)).toBeLessThan(44)
-  })
+  }, GROWTH_TIMEOUT_MS)
 
   it.each(families)('comparing two analysed 1 MB texts grows linearly (%s)', (_, family) => {
     const compare = (t: string) => {
@@ -89,7 +92,7 @@ describe('cost on adversarial input', () => {
       return [conflictsOf(a, b), lexicalFeatures(a, b)]
     }
     expect(growth(compare, family)).toBeLessThan(44)
-  })
+  }, GROWTH_TIMEOUT_MS)
 
   it('the decision reads at most MAX_ANALYSED_CHARS of a prompt', () => {
     const long = `How do I reset my password?${' x'.repeat(MAX_ANALYSED_CHARS)} Paris`
