@@ -156,5 +156,6 @@ for (let k = 0; k < FOLDS; k++) {
 const rows = pairs.map((p, i) => ({ label: p.label, score: p.cosine < 0.75 || [...p.conflicts].some((c) => refusing.has(c)) ? 0 : p.sameWords ? 1 : scores[i]! }))
 const at1 = pointAt(rows, thresholdForFalseHitRate(rows, 0.01))
 const { threshold } = thresholdForBound(rows, 0.01)
+const atBound = pointAt(rows, threshold)
 const network = pairs.map((p, i) => ({ label: p.label, score: p.cosine < 0.75 ? 0 : net[i]! }))
-console.log(`transitive, ${inner ? 'nested' : 'not nested'}: @1 % ${pct(at1.hit.rate, 2)}; @bound ${threshold.toFixed(4)}: hit ${ci(pointAt(rows, threshold).hit, 2)}; network alone @1 %: ${pct(pointAt(network, thresholdForFalseHitRate(network, 0.01)).hit.rate, 2)}`)
+console.log(`transitive, ${inner ? 'nested' : 'not nested'}: @1 % ${pct(at1.hit.rate, 2)}; @bound ${threshold.toFixed(4)}: hit ${ci(atBound.hit, 2)} false ${pct(atBound.falseHit.rate, 2)}; network alone @1 %: ${pct(pointAt(network, thresholdForFalseHitRate(network, 0.01)).hit.rate, 2)}`)
