@@ -4,7 +4,15 @@
  * pairs — never across folds — and the trees are cross-validated on the fold networks' scores,
  * against the same without augmentation (compare.ts FLAT=1 base).
  *
+ * NESTED=1 builds it the way fit.ts builds the shipped decision (compare.ts base): fold k's pairs
+ * scored by the network trained on the other folds, its trees fitted on inner scores from networks
+ * trained on the folds that are neither k nor the pair's own — each training set augmented by its
+ * own implied pairs. The network without folds {k, j} scores fold j for k's trees and fold k for
+ * j's (training is deterministic), so 15 networks, not 25. Each network's scores are cached in
+ * .tmp/semantic-fit; PART=0/2 and PART=1/2 split the networks between two processes.
+ *
  *   nice -n 19 npx tsx scripts/semantic/lab/transitive.ts [seed]
+ *   NESTED=1 [PART=i/m] nice -n 19 npx tsx scripts/semantic/lab/transitive.ts [seed]
  */
 import { boostedMargin } from '../../../worker/src/cache/semantic/boosted-trees.ts'
 import { conflictsOf } from '../../../worker/src/cache/semantic/conflicts.ts'
@@ -17,6 +25,9 @@ import { ci, pct, pointAt, thresholdForBound, thresholdForFalseHitRate } from '.
 import { dot } from '../embedding-cache.ts'
 import { trainAndScore } from '../network-scores.ts'
 import { preparePairs, type PreparedPair } from '../prepare.ts'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { REPO_ROOT } from '../dataset.ts'
 
 const FOLDS = 5
 const MAX_GROUP = 12
@@ -74,9 +85,55 @@ function implied(rows: readonly PreparedPair[]): PreparedPair[] {
     })
 }
 
-const net = new Float64Array(pairs.length)
 const started = performance.now()
-for (let k = 0; k < FOLDS; k++) {
+const fold = (p: PreparedPair) => p.foldKey % FOLDS
+
+/** Scores of the pairs in the folds `held` from a network trained on the other folds and their implied pairs; cached. */
+async function heldOutScores(held: number[]): Promise<Float64Array | undefined> {
+  const file = resolve(REPO_ROOT, `.tmp/semantic-fit/transitive-seed${settings.seed}-held${held.join('')}.f64`)
+  const cached = await readFile(file).catch(() => undefined)
+  if (cached && cached.byteLength === 8 * pairs.length) return new Float64Array(cached.buffer, cached.byteOffset, pairs.length)
+  const [part, parts] = (process.env.PART ?? '0/1').split('/').map(Number)
+  if (jobs.indexOf(held.join('')) % parts! !== part) return undefined
+  const train = pairs.filter((p) => !held.includes(fold(p)))
+  const extra = implied(train)
+  const scores = trainAndScore([...train, ...extra], pairs.filter((p) => held.includes(fold(p))), settings)
+  const out = new Float64Array(pairs.length).fill(Number.NaN)
+  let at = 0
+  pairs.forEach((p, i) => {
+    if (held.includes(fold(p))) out[i] = scores[at++]!
+  })
+  await mkdir(resolve(REPO_ROOT, '.tmp/semantic-fit'), { recursive: true })
+  await writeFile(file, new Uint8Array(out.buffer))
+  console.log(`held out ${held.join(', ')}: ${train.length} pairs + ${extra.length} implied (${extra.filter((x) => x.label === 1).length} same-question) (${((performance.now() - started) / 1000).toFixed(0)} s)`)
+  return out
+}
+const jobs: string[] = []
+for (let k = 0; k < FOLDS; k++) jobs.push(`${k}`)
+for (let k = 0; k < FOLDS; k++) for (let j = k + 1; j < FOLDS; j++) jobs.push(`${k}${j}`)
+
+const net = new Float64Array(pairs.length)
+let inner: Float64Array[] | undefined
+if (process.env.NESTED === '1') {
+  const held = new Map<string, Float64Array | undefined>()
+  for (const job of jobs) held.set(job, await heldOutScores([...job].map(Number)))
+  if ([...held.values()].some((x) => !x)) {
+    console.log('other part still running: run again when it has finished')
+    process.exit(0)
+  }
+  inner = []
+  for (let k = 0; k < FOLDS; k++) {
+    const own = held.get(`${k}`)!
+    const scores = new Float64Array(pairs.length)
+    pairs.forEach((p, i) => {
+      const j = fold(p)
+      if (j === k) net[i] = own[i]!
+      else scores[i] = held.get(j < k ? `${j}${k}` : `${k}${j}`)![i]!
+    })
+    inner.push(scores)
+  }
+}
+for (let k = 0; k < FOLDS && !inner; k++) {
   const train = pairs.filter((p) => p.foldKey % FOLDS !== k)
   const extra = implied(train)
   const scores = trainAndScore([...train, ...extra], pairs.filter((p) => p.foldKey % FOLDS === k), settings)
@@ -90,7 +147,8 @@ const refusing = new Set(NETWORK_MODEL.refusing)
 const scores = new Float64Array(pairs.length)
 for (let k = 0; k < FOLDS; k++) {
   const rows = pairs.map((_, i) => i).filter((i) => pairs[i]!.foldKey % FOLDS !== k)
-  const trees = fitBoostedTrees(rows.map((i) => stackInputs(net[i]!, pairs[i]!.cosine, pairs[i]!.lexical)), rows.map((i) => pairs[i]!.label), { iterations: 200, learningRate: 0.05, maxLeaves: 15, minSamplesLeaf: 40, l2: 1 })
+  const from = inner?.[k] ?? net
+  const trees = fitBoostedTrees(rows.map((i) => stackInputs(from[i]!, pairs[i]!.cosine, pairs[i]!.lexical)), rows.map((i) => pairs[i]!.label), { iterations: 200, learningRate: 0.05, maxLeaves: 15, minSamplesLeaf: 40, l2: 1 })
   pairs.forEach((p, i) => {
     if (p.foldKey % FOLDS === k) scores[i] = sigmoid(boostedMargin(trees, stackInputs(net[i]!, p.cosine, p.lexical)))
   })
@@ -98,5 +156,6 @@ for (let k = 0; k < FOLDS; k++) {
 const rows = pairs.map((p, i) => ({ label: p.label, score: p.cosine < 0.75 || [...p.conflicts].some((c) => refusing.has(c)) ? 0 : p.sameWords ? 1 : scores[i]! }))
 const at1 = pointAt(rows, thresholdForFalseHitRate(rows, 0.01))
 const { threshold } = thresholdForBound(rows, 0.01)
+const atBound = pointAt(rows, threshold)
 const network = pairs.map((p, i) => ({ label: p.label, score: p.cosine < 0.75 ? 0 : net[i]! }))
-console.log(`transitive, not nested: @1 % ${pct(at1.hit.rate, 2)}; @bound ${threshold.toFixed(4)}: hit ${ci(pointAt(rows, threshold).hit, 2)}; network alone @1 %: ${pct(pointAt(network, thresholdForFalseHitRate(network, 0.01)).hit.rate, 2)}`)
+console.log(`transitive, ${inner ? 'nested' : 'not nested'}: @1 % ${pct(at1.hit.rate, 2)}; @bound ${threshold.toFixed(4)}: hit ${ci(atBound.hit, 2)} false ${pct(atBound.falseHit.rate, 2)}; network alone @1 %: ${pct(pointAt(network, thresholdForFalseHitRate(network, 0.01)).hit.rate, 2)}`)
