@@ -37,7 +37,8 @@ export async function preparePairs(split: Split, log: (line: string) => void = c
     const cachedVector = table.vectorOf(p.cached)
     const a = analyse(p.query)
     const b = analyse(p.cached)
-    return { ...p, queryVector, cachedVector, cosine: dot(queryVector, cachedVector), conflicts: conflictsOf(a, b), lexical: lexicalFeatures(a, b), sameWords: sameWords(a, b) }
+    const conflicts = conflictsOf(a, b)
+    return { ...p, queryVector, cachedVector, cosine: dot(queryVector, cachedVector), conflicts, lexical: lexicalFeatures(a, b, conflicts), sameWords: sameWords(a, b, conflicts) }
   })
   return { pairs: prepared, fromCache: table.fromCache }
 }

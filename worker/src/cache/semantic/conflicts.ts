@@ -68,12 +68,6 @@ export function conflictsOf(a: AnalysedText, b: AnalysedText): Set<Conflict> {
   return found
 }
 
-/** The first conflict among `refusing` (a rule that refuses outright), or null when none is found. */
-export function conflictOf(a: AnalysedText, b: AnalysedText, refusing: ReadonlySet<Conflict>): Conflict | null {
-  for (const [conflict, test] of TESTS) if (refusing.has(conflict) && test(a, b)) return conflict
-  return null
-}
-
 function isWhVersusYesNo(a: AnalysedText, b: AnalysedText): boolean {
   const kinds = new Set([questionKind(a), questionKind(b)])
   return kinds.has('wh') && kinds.has('yes_no')

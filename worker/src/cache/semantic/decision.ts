@@ -15,7 +15,7 @@
  * const d = decideSemanticHit({ query: 'What is the capital of Spain?', cached: 'What is the capital of France?', cosine: 0.97, embedder: 'workers-ai:@cf/baai/bge-base-en-v1.5' })
  * d.hit // false
  */
-import { conflictOf, conflictsOf, type Conflict } from './conflicts.ts'
+import { conflictsOf, type Conflict } from './conflicts.ts'
 import { lexicalFeatures } from './features.ts'
 import { LEXICAL_MODEL, NETWORK_MODEL } from './pair-model-params.ts'
 import { lexicalScore, matchesFeatures, networkScore, type ModelParams } from './pair-model.ts'
@@ -80,19 +80,21 @@ export function decideSemanticHit(pair: PairToDecide, opts: DecisionOptions = {}
   if (pair.query.length > MAX_ANALYSED_CHARS || pair.cached.length > MAX_ANALYSED_CHARS) return refuse('text_too_long')
   const a = analyse(pair.query)
   const b = analyse(pair.cached)
-  const conflict = conflictOf(a, b, REFUSING.get(model) ?? new Set())
-  if (conflict !== null) return refuse(conflict)
+  // Found once: the refusal, the same-words check and the lexical features all read them.
+  const conflicts = conflictsOf(a, b)
+  const refusing = REFUSING.get(model)
+  for (const conflict of conflicts) if (refusing?.has(conflict)) return refuse(conflict)
   // The same words in the same order ask the same question, whatever a model fitted on rewordings
   // says — unless something the tokens leave out differs ("2 + 2" / "2 - 2": another operator).
-  if (sameWords(a, b)) return { hit: 1 >= threshold, score: 1, cosine, threshold, refusal: null, model: model.kind }
-  const lexical = lexicalFeatures(a, b)
+  if (sameWords(a, b, conflicts)) return { hit: 1 >= threshold, score: 1, cosine, threshold, refusal: null, model: model.kind }
+  const lexical = lexicalFeatures(a, b, conflicts)
   const score = model.kind === 'network' && vectors ? networkScore(model, vectors[0], vectors[1], cosine, lexical) : model.kind === 'lexical' ? lexicalScore(model, lexical) : 0
   return { hit: score >= threshold, score, cosine, threshold, refusal: null, model: model.kind }
 }
 
 /** The same tokens in the same order and no conflict at all: served at score 1 (the fit counts it so too). */
-export function sameWords(a: AnalysedText, b: AnalysedText): boolean {
-  return a.tokens.length === b.tokens.length && a.tokens.every((t, i) => t === b.tokens[i]) && conflictsOf(a, b).size === 0
+export function sameWords(a: AnalysedText, b: AnalysedText, conflicts: ReadonlySet<Conflict> = conflictsOf(a, b)): boolean {
+  return a.tokens.length === b.tokens.length && a.tokens.every((t, i) => t === b.tokens[i]) && conflicts.size === 0
 }
 
 /**

@@ -5,7 +5,7 @@
  * calibration under any embedding model. Pure; the order of LEXICAL_FEATURES is the order of
  * the fitted weights (pair-model-params.ts).
  */
-import { CONFLICTS, conflictsOf, orderInversion } from './conflicts.ts'
+import { CONFLICTS, conflictsOf, orderInversion, type Conflict } from './conflicts.ts'
 import type { AnalysedText } from './text.ts'
 
 export const LEXICAL_FEATURES = [
@@ -26,13 +26,12 @@ export const LEXICAL_FEATURES = [
 
 export type LexicalFeature = (typeof LEXICAL_FEATURES)[number]
 
-/** The lexical features of an analysed pair, in LEXICAL_FEATURES order. */
-export function lexicalFeatures(a: AnalysedText, b: AnalysedText): number[] {
+/** The lexical features of an analysed pair, in LEXICAL_FEATURES order; `conflicts` when the caller already has them. */
+export function lexicalFeatures(a: AnalysedText, b: AnalysedText, conflicts: ReadonlySet<Conflict> = conflictsOf(a, b)): number[] {
   const contentA = new Set(a.content)
   const contentB = new Set(b.content)
   const onlyA = countMissing(contentA, contentB)
   const onlyB = countMissing(contentB, contentA)
-  const conflicts = conflictsOf(a, b)
   return [
     jaccard(contentA, contentB),
     jaccard(new Set(a.tokens), new Set(b.tokens)),
