@@ -34,8 +34,8 @@ export default {
       return new Response(client, answer)
     }
     if (relay === 'tee-pipe') {
-      // The gateway's passthrough (worker/src/stream/passthrough.ts): the client's branch piped into an
-      // IdentityTransformStream with the options that let the gateway write the last event itself.
+      // The native passthrough the gateway tried and did not merge (README "Stream passthrough"): the client's
+      // branch piped into an IdentityTransformStream with the options that let the gateway write the last event itself.
       const [client, copy] = answer.body.tee()
       void drain(copy.getReader())
       const out = new IdentityTransformStream()
