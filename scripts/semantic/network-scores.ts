@@ -1,6 +1,6 @@
 /**
  * The network's out-of-fold scores on train, nested, cached on disk: the slow part of the fit
- * (15 networks, ~15 min on a core), so a change to the second stage only (the trees and what
+ * (15 networks, ~10 min on a core), so a change to the second stage only (the trees and what
  * they read) refits in minutes. `net[i]` is pair i's score from the network trained on the other
  * folds; `inner[k][i]`, for a pair outside fold k, its score from a network trained on the folds
  * that are neither k nor its own — what fold k's trees learn from, as the shipped trees learn
