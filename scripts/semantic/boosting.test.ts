@@ -34,7 +34,7 @@ describe('fitBoostedTrees', () => {
   it('starts from the labels’ log-odds and respects the leaf size and count bounds', () => {
     const { rows, labels } = interaction(500, 3)
     const model = fitBoostedTrees(rows, labels, OPTIONS)
-    const p = labels.reduce((s, y) => s + y, 0) / labels.length
+    const p = labels.reduce<number>((s, y) => s + y, 0) / labels.length
     expect(model.base).toBeCloseTo(Math.log(p / (1 - p)), 10)
     for (const t of model.trees) expect(t.feature.filter((f) => f < 0).length).toBeLessThanOrEqual(OPTIONS.maxLeaves)
     const tiny = fitBoostedTrees(rows.slice(0, 15), labels.slice(0, 15), OPTIONS)

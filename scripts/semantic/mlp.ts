@@ -48,8 +48,8 @@ export function trainMlp(data: Matrix, labels: ArrayLike<number>, o: MlpOptions)
   // Standardise columns so one learning rate suits u⊙v (~0.01) and counts (~1) alike.
   const mean = new Float32Array(d)
   const scale = new Float32Array(d)
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += data.x[i * d + j]! / n
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) scale[j] += (data.x[i * d + j]! - mean[j]!) ** 2 / n
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j]! += data.x[i * d + j]! / n
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) scale[j]! += (data.x[i * d + j]! - mean[j]!) ** 2 / n
   for (let j = 0; j < d; j++) scale[j] = Math.sqrt(scale[j]!) > 1e-9 ? Math.sqrt(scale[j]!) : 1
   const x = new Float32Array(n * d)
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) x[i * d + j] = (data.x[i * d + j]! - mean[j]!) / scale[j]!
@@ -87,12 +87,12 @@ export function trainMlp(data: Matrix, labels: ArrayLike<number>, o: MlpOptions)
         const dz = (sigmoid(z) - labels[row]!) / (end - start)
         gb2 += dz
         for (let u = 0; u < H; u++) {
-          gw2[u] += dz * h[u]!
+          gw2[u]! += dz * h[u]!
           if (h[u]! <= 0) continue
           const dh = dz * w2[u]!
-          gb1[u] += dh
+          gb1[u]! += dh
           const wo = u * d
-          for (let j = 0; j < d; j++) g1[wo + j] += dh * x[off + j]!
+          for (let j = 0; j < d; j++) g1[wo + j]! += dh * x[off + j]!
         }
       }
       step++
@@ -121,7 +121,7 @@ function adamStep(w: Float32Array, g: Float32Array, s: AdamState, lr: number, t:
   for (let i = 0; i < w.length; i++) {
     s.m[i] = b1 * s.m[i]! + (1 - b1) * g[i]!
     s.v[i] = b2 * s.v[i]! + (1 - b2) * g[i]! * g[i]!
-    w[i] -= lr * ((s.m[i]! / c1) / (Math.sqrt(s.v[i]! / c2) + 1e-8) + decay * w[i]!)
+    w[i]! -= lr * ((s.m[i]! / c1) / (Math.sqrt(s.v[i]! / c2) + 1e-8) + decay * w[i]!)
   }
 }
 

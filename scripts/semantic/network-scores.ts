@@ -1,10 +1,14 @@
 /**
  * The network's out-of-fold scores on train, nested, cached on disk: the slow part of the fit
- * (25 networks, ~25 min on two shared cores), so a change to the second stage only (the trees
- * and what they read) refits in minutes. `net[i]` is pair i's score from the network trained on
- * the other folds; `inner[k][i]`, for a pair outside fold k, its score from a network trained on
- * the folds that are neither k nor its own — what fold k's trees learn from, as the shipped trees
- * learn from `net` (fit.ts). Scores go through the int8 params and the Worker's networkScore.
+ * (15 networks, ~10 min on a core), so a change to the second stage only (the trees and what
+ * they read) refits in minutes. `net[i]` is pair i's score from the network trained on the other
+ * folds; `inner[k][i]`, for a pair outside fold k, its score from a network trained on the folds
+ * that are neither k nor its own — what fold k's trees learn from, as the shipped trees learn
+ * from `net` (fit.ts). Scores go through the int8 params and the Worker's networkScore.
+ * Training is deterministic, so the network without folds {j, k} scores fold j for inner[k] and
+ * fold k for inner[j]: 5 + 10 networks, not 5 + 20.
+ *
+ * `augment: 'transitive'` adds each training set's implied pairs (implied-pairs.ts) to it.
  *
  * The cache file is named by a hash of everything the scores depend on: the network settings,
  * the seed, the pairs (texts, labels, folds, embeddings, lexical features) and the source of the
@@ -16,7 +20,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { networkScore } from '../../worker/src/cache/semantic/pair-model.ts'
 import { REPO_ROOT } from './dataset.ts'
-import { trainMlp, type MlpOptions } from './mlp.ts'
+import { impliedPairs } from './implied-pairs.ts'
+import { trainMlp, type Mlp, type MlpOptions } from './mlp.ts'
 import { toNetworkParams } from './network-params.ts'
 import type { PreparedPair } from './prepare.ts'
 
@@ -24,6 +29,7 @@ export interface NetworkSettings extends MlpOptions {
   dims: number
   folds: number
   lexical: readonly string[]
+  augment?: 'transitive'
 }
 
 export interface NetworkScores {
@@ -32,7 +38,7 @@ export interface NetworkScores {
 }
 
 const CACHE_DIR = resolve(REPO_ROOT, '.tmp/semantic-fit')
-const SOURCES = ['scripts/semantic/network-scores.ts', 'scripts/semantic/mlp.ts', 'scripts/semantic/network-params.ts', 'worker/src/cache/semantic/pair-model.ts']
+const SOURCES = ['scripts/semantic/network-scores.ts', 'scripts/semantic/implied-pairs.ts', 'scripts/semantic/mlp.ts', 'scripts/semantic/network-params.ts', 'worker/src/cache/semantic/pair-model.ts']
 
 /** The network's input row: u⊙v, |u−v|, the cosine, the lexical features. */
 export function networkInput(p: PreparedPair, dims: number): Float32Array {
@@ -46,12 +52,18 @@ export function networkInput(p: PreparedPair, dims: number): Float32Array {
   return row
 }
 
-/** Trains one network on `train` and scores `rows` with it, as the Worker would (int8 params). */
-export function trainAndScore(train: readonly PreparedPair[], rows: readonly PreparedPair[], s: NetworkSettings): number[] {
+/** Trains one network on these pairs (and, if the settings say so, the pairs they imply). */
+export function trainNetwork(pairs: readonly PreparedPair[], s: NetworkSettings): Mlp {
+  const train = s.augment === 'transitive' ? [...pairs, ...impliedPairs(pairs)] : pairs
   const d = 2 * s.dims + 1 + s.lexical.length
   const x = new Float32Array(train.length * d)
   train.forEach((p, i) => x.set(networkInput(p, s.dims), i * d))
-  const mlp = trainMlp({ n: train.length, d, x }, train.map((p) => p.label), s)
+  return trainMlp({ n: train.length, d, x }, train.map((p) => p.label), s)
+}
+
+/** Trains one network on `train` and scores `rows` with it, as the Worker would (int8 params). */
+export function trainAndScore(train: readonly PreparedPair[], rows: readonly PreparedPair[], s: NetworkSettings): number[] {
+  const mlp = trainNetwork(train, s)
   const params = toNetworkParams([mlp], { embedders: [], dims: s.dims, lexical: s.lexical, gate: 0, threshold: 1, refusing: [], stack: null })
   return rows.map((p) => networkScore(params, p.queryVector, p.cachedVector, p.cosine, p.lexical))
 }
@@ -84,25 +96,24 @@ export async function nestedNetworkScores(pairs: readonly PreparedPair[], s: Net
   const started = performance.now()
   const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`
   const fold = (p: PreparedPair) => p.foldKey % s.folds
-  // Scores of the pairs in fold `j` from a network trained on every fold but j and `not`.
-  const scoreFold = (into: Float64Array, j: number, not: number) => {
-    const scores = trainAndScore(pairs.filter((p) => fold(p) !== j && fold(p) !== not), pairs.filter((p) => fold(p) === j), s)
+  // Scores of the pairs in folds `held` from a network trained on the other folds.
+  const scoreFolds = (held: number[], into: (j: number) => Float64Array) => {
+    const scores = trainAndScore(pairs.filter((p) => !held.includes(fold(p))), pairs.filter((p) => held.includes(fold(p))), s)
     let at = 0
     pairs.forEach((p, i) => {
-      if (fold(p) === j) into[i] = scores[at++]!
+      if (held.includes(fold(p))) into(fold(p))[i] = scores[at++]!
     })
   }
   const net = new Float64Array(n)
   for (let k = 0; k < s.folds; k++) {
-    scoreFold(net, k, k)
+    scoreFolds([k], () => net)
     log(`  network: fold ${k + 1}/${s.folds} (${elapsed()})`)
   }
-  const inner: Float64Array[] = []
+  const inner = Array.from({ length: s.folds }, () => new Float64Array(n))
   for (let k = 0; k < s.folds; k++) {
-    const scores = new Float64Array(n)
-    for (let j = 0; j < s.folds; j++) if (j !== k) scoreFold(scores, j, k)
-    inner.push(scores)
-    log(`  network: inner folds of fold ${k + 1}/${s.folds} (${elapsed()})`)
+    // Fold j's pairs are inner scores for fold k's trees, and fold k's for fold j's.
+    for (let j = k + 1; j < s.folds; j++) scoreFolds([k, j], (f) => inner[f === j ? k : j]!)
+    log(`  network: inner networks without fold ${k + 1} (${elapsed()})`)
   }
   const all = new Float64Array((s.folds + 1) * n)
   all.set(net)

@@ -26,19 +26,20 @@ export interface Prepared {
   fromCache: boolean
 }
 
+/** A pair as the decision sees it, given both texts' embeddings. */
+export function preparePair(p: Pair, queryVector: Float32Array, cachedVector: Float32Array): PreparedPair {
+  const a = analyse(p.query)
+  const b = analyse(p.cached)
+  const conflicts = conflictsOf(a, b)
+  return { ...p, queryVector, cachedVector, cosine: dot(queryVector, cachedVector), conflicts, lexical: lexicalFeatures(a, b, conflicts), sameWords: sameWords(a, b, conflicts) }
+}
+
 export async function preparePairs(split: Split, log: (line: string) => void = console.log): Promise<Prepared> {
   const pairs = await loadSplit(split)
   const table = await embedTexts(
     pairs.flatMap((p) => [p.cached, p.query]),
     log,
   )
-  const prepared = pairs.map((p) => {
-    const queryVector = table.vectorOf(p.query)
-    const cachedVector = table.vectorOf(p.cached)
-    const a = analyse(p.query)
-    const b = analyse(p.cached)
-    const conflicts = conflictsOf(a, b)
-    return { ...p, queryVector, cachedVector, cosine: dot(queryVector, cachedVector), conflicts, lexical: lexicalFeatures(a, b, conflicts), sameWords: sameWords(a, b, conflicts) }
-  })
+  const prepared = pairs.map((p) => preparePair(p, table.vectorOf(p.query), table.vectorOf(p.cached)))
   return { pairs: prepared, fromCache: table.fromCache }
 }

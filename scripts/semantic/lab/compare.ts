@@ -6,7 +6,8 @@
  * same way. Reports the hit rate at exactly 1 % false hits and at the shipped rule's threshold.
  *
  *   nice -n 19 npx tsx scripts/semantic/lab/compare.ts <seed,seed> <variant> [<variant> …]
- *   (FLAT=1: trees cross-validated on the fold networks' scores, not nested: a quicker screen)
+ *   (FLAT=1: trees cross-validated on the fold networks' scores, not nested: a quicker screen;
+ *    AUGMENT=transitive: networks trained on their training sets' implied pairs too, implied-pairs.ts)
  */
 import { boostedMargin } from '../../../worker/src/cache/semantic/boosted-trees.ts'
 import { LEXICAL_FEATURES } from '../../../worker/src/cache/semantic/features.ts'
@@ -23,7 +24,8 @@ import { averageWordModels, fitWordModel, pairKeys, wordFeatures, type WordModel
 const FOLDS = 5
 // fit.ts's network: its nested scores are cached by network-scores.ts (seed 11: the shipped fit's).
 // Same settings in the same key order as fit.ts's SETTINGS, so the cache key matches.
-const network = (seed: number) => ({ hidden: 128, epochs: 8, weightDecay: 3e-3, learningRate: 5e-4, seed, dims: 512, folds: FOLDS, lexical: LEXICAL_FEATURES })
+const augment = process.env.AUGMENT === 'transitive' ? { augment: 'transitive' as const } : {}
+const network = (seed: number) => ({ hidden: 128, epochs: 8, weightDecay: 3e-3, learningRate: 5e-4, seed, dims: 512, folds: FOLDS, lexical: LEXICAL_FEATURES, ...augment })
 
 const STACK: BoostingOptions = { iterations: 200, learningRate: 0.05, maxLeaves: 15, minSamplesLeaf: 40, l2: 1 }
 const GATE = 0.75
@@ -128,7 +130,7 @@ for (const seed of seeds) {
     const { threshold } = thresholdForBound(rows, 0.01)
     const atBound = pointAt(rows, threshold)
     console.log(
-      `seed ${seed} ${name.padEnd(16)} @1 %: ${pct(at1.hit.rate, 2).padStart(8)}   @bound ${threshold.toFixed(4)}: hit ${ci(atBound.hit, 2)} false ${pct(atBound.falseHit.rate, 2)}   (${((performance.now() - started) / 1000).toFixed(0)} s)`,
+      `seed ${seed}${augment.augment ? ' transitive' : ''} ${name.padEnd(16)} @1 %: ${pct(at1.hit.rate, 2).padStart(8)}   @bound ${threshold.toFixed(4)}: hit ${ci(atBound.hit, 2)} false ${pct(atBound.falseHit.rate, 2)}   (${((performance.now() - started) / 1000).toFixed(0)} s)`,
     )
   }
 }
