@@ -6,7 +6,7 @@
  *
  * 1. network: a two-layer network (NETWORK.hidden ReLU units) over (u⊙v, |u−v|, cosine, lexical
  *    features) for the local USE-lite embedder, trained on every train pair (the easy negatives
- *    under the gate help: +1.6 points out of fold), then boosted trees (boosting.ts, STACK) over
+ *    under the gate help: +1.6 points out of fold), then boosted trees (boosting.ts, recipe.ts's STACK) over
  *    the network's out-of-fold log-odds, the cosine and the lexical features. It scores only pairs
  *    the index would offer (cosine ≥ gate).
  *    lexical: a logistic model over the lexical features alone, for every other embedder.
@@ -34,32 +34,23 @@ import { CONFLICTS, type Conflict } from '../../worker/src/cache/semantic/confli
 import { wilson } from '../../worker/src/cache/semantic/confidence.ts'
 import { LEXICAL_FEATURES } from '../../worker/src/cache/semantic/features.ts'
 import type { BoostedTrees } from '../../worker/src/cache/semantic/boosted-trees.ts'
-import { stackInputs, stackScore, type NetworkParams } from '../../worker/src/cache/semantic/pair-model.ts'
-import { fitBoostedTrees } from './boosting.ts'
+import type { NetworkParams } from '../../worker/src/cache/semantic/pair-model.ts'
 import { ci, pct, pointAt, thresholdForBound, thresholdForFalseHitRate, type Scored } from './curve.ts'
 import { REPO_ROOT } from './dataset.ts'
 import { fitLogistic, predict } from './logistic.ts'
 import type { Mlp } from './mlp.ts'
 import { renderNetworkParams, toNetworkParams } from './network-params.ts'
-import { nestedNetworkScores, trainNetwork, type NetworkSettings } from './network-scores.ts'
+import { nestedNetworkScores, trainNetwork } from './network-scores.ts'
 import { preparePairs, type PreparedPair } from './prepare.ts'
+import { DIMS, FOLDS, NETWORK, NETWORK_GATE, STACK, fitTrees, nestedTreeScores, networkSettings, servedScore } from './recipe.ts'
 
 /** The false-hit rate the shipped threshold must keep, with 95 % confidence out of fold. */
 const BOUND = 0.01
-const FOLDS = 5
-const DIMS = 512
 const JUDGE_MAX_SAME = 0.05
-// Chosen out of fold on train (numpy replicas): longer training, wider or averaged networks,
-// dropout and weight decay all left the network alone at 13–16 % of paraphrases at 1 % false
-// hits; the trees over its score raise that to ~19 %, more over one 128-unit network trained 8
-// epochs than over a 4-epoch one (17.5 %).
-const NETWORK = { hidden: 128, epochs: 8, weightDecay: 3e-3, learningRate: 5e-4 }
-const STACK = { iterations: 200, learningRate: 0.05, maxLeaves: 15, minSamplesLeaf: 40, l2: 1 }
 // Every network, the out-of-fold ones (network-scores.ts) and the shipped one, is trained this way.
 // `augment: 'transitive'` (each training set plus the pairs it implies) gained ~1 point out of fold
 // on two seeds, but its fit read dev at 1.86 % false hits at its threshold: not shipped (README).
-const SETTINGS: NetworkSettings = { ...NETWORK, seed: 11, dims: DIMS, folds: FOLDS, lexical: LEXICAL_FEATURES }
-const NETWORK_GATE = 0.75
+const SETTINGS = networkSettings()
 const LEXICAL_GATE = 0.75
 const LAMBDA = 10
 const RULE_MAX_COST = 0.0015
@@ -97,14 +88,7 @@ const candidates: Candidate[] = [
       // the way the shipped one is, one level down: its fold network (all other folds) read by
       // trees fitted on the out-of-fold scores of inner networks, each trained on three of the
       // other four folds. The threshold, the rules and the judge's cut are chosen on these scores.
-      const nested = new Float64Array(pairs.length)
-      for (let k = 0; k < FOLDS; k++) {
-        const stack = fitStack(pairs.map((_, i) => i).filter((i) => !inFold(pairs[i]!, k)), inner[k]!)
-        pairs.forEach((p, i) => {
-          if (inFold(p, k)) nested[i] = stackScore(stack, net[i]!, p.cosine, p.lexical)
-        })
-        log(`  network + trees, nested: fold ${k + 1}/${FOLDS} (${elapsed()})`)
-      }
+      const nested = nestedTreeScores(pairs, { net, inner }, { onFold: (k) => log(`  network + trees, nested: fold ${k + 1}/${FOLDS} (${elapsed()})`) })
       const hitAt1 = (scores: ArrayLike<number>) => {
         const rows = pairs.map((p, i) => ({ score: p.cosine >= NETWORK_GATE ? scores[i]! : 0, label: p.label }))
         return pct(pointAt(rows, thresholdForFalseHitRate(rows, 0.01)).hit.rate, 2)
@@ -131,12 +115,6 @@ const candidates: Candidate[] = [
   },
 ]
 
-/** Trees over these pairs' (indices into `pairs`) out-of-fold network scores. */
-function fitStack(rows: readonly number[], scores: Float64Array): BoostedTrees {
-  const inputs = rows.map((i) => stackInputs(scores[i]!, pairs[i]!.cosine, pairs[i]!.lexical))
-  return fitBoostedTrees(inputs, rows.map((i) => pairs[i]!.label), STACK)
-}
-
 function networkParams(network: Mlp, threshold: number, refusing: Conflict[], stack: BoostedTrees | null): NetworkParams {
   return toNetworkParams([network], { embedders: EMBEDDERS, dims: DIMS, lexical: LEXICAL_FEATURES, gate: NETWORK_GATE, threshold, refusing, stack })
 }
@@ -150,9 +128,7 @@ for (const c of candidates) {
   const offered = (p: PreparedPair) => p.cosine >= c.gate
   const raw = await c.outOfFold()
   // Scored as the decision scores: the same words are served at 1 whatever the model says.
-  const oof = pairs.map((p, i) => (offered(p) ? (p.sameWords ? 1 : raw[i]!) : 0))
-  const scored = (refusing: ReadonlySet<Conflict>): Scored[] =>
-    pairs.map((p, i) => ({ score: [...p.conflicts].some((x) => refusing.has(x)) ? 0 : oof[i]!, label: p.label }))
+  const scored = (refusing: ReadonlySet<Conflict>): Scored[] => pairs.map((p, i) => ({ score: servedScore(p, raw[i]!, refusing, c.gate), label: p.label }))
   const hitAt1 = (refusing: ReadonlySet<Conflict>) => {
     const rows = scored(refusing)
     return pointAt(rows, thresholdForFalseHitRate(rows, 0.01)).hit.rate
@@ -184,7 +160,7 @@ for (const c of candidates) {
     judgeError = { missesWrong: judged.falseHit.rate, flagsRight: 1 - judged.hit.rate }
     summary.push(`default judge: "same" at a score ≥ ${judgeSameAt.toFixed(4)}: out of fold it says "same" for ${ci(judged.hit)} of same-question pairs and ${ci(judged.falseHit, 2)} of different-question pairs`)
     log(summary.at(-1) ?? '')
-    const stack = fitStack(pairs.map((_, i) => i), networkOutOfFold)
+    const stack = fitTrees(pairs, pairs.map((_, i) => i), networkOutOfFold)
     results.network = renderNetworkParams(networkParams(trainNetwork(pairs, SETTINGS), threshold, [...refusing], stack))
   } else {
     const all = pairs.filter(offered)

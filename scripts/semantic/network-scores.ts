@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { networkScore } from '../../worker/src/cache/semantic/pair-model.ts'
+import { networkScore, type NetworkParams } from '../../worker/src/cache/semantic/pair-model.ts'
 import { REPO_ROOT } from './dataset.ts'
 import { impliedPairs } from './implied-pairs.ts'
 import { trainMlp, type Mlp, type MlpOptions } from './mlp.ts'
@@ -61,10 +61,14 @@ export function trainNetwork(pairs: readonly PreparedPair[], s: NetworkSettings)
   return trainMlp({ n: train.length, d, x }, train.map((p) => p.label), s)
 }
 
+/** The network alone as the Worker scores it (int8 params): no gate, trees or refusal rules. */
+export function bareNetworkParams(mlp: Mlp, s: NetworkSettings): NetworkParams {
+  return toNetworkParams([mlp], { embedders: [], dims: s.dims, lexical: s.lexical, gate: 0, threshold: 1, refusing: [], stack: null })
+}
+
 /** Trains one network on `train` and scores `rows` with it, as the Worker would (int8 params). */
 export function trainAndScore(train: readonly PreparedPair[], rows: readonly PreparedPair[], s: NetworkSettings): number[] {
-  const mlp = trainNetwork(train, s)
-  const params = toNetworkParams([mlp], { embedders: [], dims: s.dims, lexical: s.lexical, gate: 0, threshold: 1, refusing: [], stack: null })
+  const params = bareNetworkParams(trainNetwork(train, s), s)
   return rows.map((p) => networkScore(params, p.queryVector, p.cachedVector, p.cosine, p.lexical))
 }
 

@@ -9,26 +9,19 @@
  *   (FLAT=1: trees cross-validated on the fold networks' scores, not nested: a quicker screen;
  *    AUGMENT=transitive: networks trained on their training sets' implied pairs too, implied-pairs.ts)
  */
-import { boostedMargin } from '../../../worker/src/cache/semantic/boosted-trees.ts'
-import { LEXICAL_FEATURES } from '../../../worker/src/cache/semantic/features.ts'
 import { NETWORK_MODEL } from '../../../worker/src/cache/semantic/pair-model-params.ts'
-import { sigmoid, stackInputs } from '../../../worker/src/cache/semantic/pair-model.ts'
+import { stackInputs } from '../../../worker/src/cache/semantic/pair-model.ts'
 import { analyse } from '../../../worker/src/cache/semantic/text.ts'
-import { fitBoostedTrees, type BoostingOptions } from '../boosting.ts'
+import type { BoostingOptions } from '../boosting.ts'
 import { ci, pct, pointAt, thresholdForBound, thresholdForFalseHitRate } from '../curve.ts'
 import { preparePairs } from '../prepare.ts'
 import { nestedNetworkScores } from '../network-scores.ts'
+import { FOLDS, STACK, nestedTreeScores, networkSettings, servedScore, type TreeRow } from '../recipe.ts'
 import { alignmentFeatures } from './alignment.ts'
 import { averageWordModels, fitWordModel, pairKeys, wordFeatures, type WordModel, type WordOptions } from './word-model.ts'
 
-const FOLDS = 5
-// fit.ts's network: its nested scores are cached by network-scores.ts (seed 11: the shipped fit's).
-// Same settings in the same key order as fit.ts's SETTINGS, so the cache key matches.
-const augment = process.env.AUGMENT === 'transitive' ? { augment: 'transitive' as const } : {}
-const network = (seed: number) => ({ hidden: 128, epochs: 8, weightDecay: 3e-3, learningRate: 5e-4, seed, dims: 512, folds: FOLDS, lexical: LEXICAL_FEATURES, ...augment })
-
-const STACK: BoostingOptions = { iterations: 200, learningRate: 0.05, maxLeaves: 15, minSamplesLeaf: 40, l2: 1 }
-const GATE = 0.75
+// fit.ts's network (recipe.ts), so the nested scores cached by network-scores.ts are the fit's (seed 11: the shipped one's).
+const augment = process.env.AUGMENT === 'transitive' ? 'transitive' : undefined
 
 const { pairs } = await preparePairs('train', () => undefined)
 const n = pairs.length
@@ -107,30 +100,23 @@ const seeds = (process.argv[2] ?? '11').split(',').map(Number)
 const names = process.argv.slice(3)
 const started = performance.now()
 for (const seed of seeds) {
-  const nested = await nestedNetworkScores(pairs, network(seed), console.log)
+  const nested = await nestedNetworkScores(pairs, networkSettings(seed, augment), console.log)
   const { net } = nested
   const inner = process.env.FLAT === '1' ? nested.inner.map(() => net) : nested.inner
   for (const name of names) {
     const v = variants[name]
     if (!v) throw new Error(`unknown variant ${name}`)
-    const options = { ...STACK, ...v.stack }
-    const scores = new Float64Array(n)
-    for (let k = 0; k < FOLDS; k++) {
+    const rowFor = (k: number): TreeRow => {
       const extra = v.extra?.(k)
-      const trainIdx = range().filter((i) => fold[i] !== k)
-      const row = (i: number, p: number, side: 'train' | 'test') => [...stackInputs(p, pairs[i]!.cosine, pairs[i]!.lexical), ...(extra?.[side].get(i) ?? [])]
-      const trees = fitBoostedTrees(trainIdx.map((i) => row(i, inner[k]![i]!, 'train')), trainIdx.map((i) => labels[i]!), options)
-      for (const i of range()) if (fold[i] === k) scores[i] = sigmoid(boostedMargin(trees, row(i, net[i]!, 'test')))
+      return (i, p, side) => [...stackInputs(p, pairs[i]!.cosine, pairs[i]!.lexical), ...(extra?.[side].get(i) ?? [])]
     }
-    const rows = pairs.map((p, i) => ({
-      label: p.label,
-      score: p.cosine < GATE || [...p.conflicts].some((c) => refusing.has(c)) ? 0 : p.sameWords ? 1 : scores[i]!,
-    }))
+    const scores = nestedTreeScores(pairs, { net, inner }, { stack: { ...STACK, ...v.stack }, rowFor })
+    const rows = pairs.map((p, i) => ({ label: p.label, score: servedScore(p, scores[i]!, refusing) }))
     const at1 = pointAt(rows, thresholdForFalseHitRate(rows, 0.01))
     const { threshold } = thresholdForBound(rows, 0.01)
     const atBound = pointAt(rows, threshold)
     console.log(
-      `seed ${seed}${augment.augment ? ' transitive' : ''} ${name.padEnd(16)} @1 %: ${pct(at1.hit.rate, 2).padStart(8)}   @bound ${threshold.toFixed(4)}: hit ${ci(atBound.hit, 2)} false ${pct(atBound.falseHit.rate, 2)}   (${((performance.now() - started) / 1000).toFixed(0)} s)`,
+      `seed ${seed}${augment ? ' transitive' : ''} ${name.padEnd(16)} @1 %: ${pct(at1.hit.rate, 2).padStart(8)}   @bound ${threshold.toFixed(4)}: hit ${ci(atBound.hit, 2)} false ${pct(atBound.falseHit.rate, 2)}   (${((performance.now() - started) / 1000).toFixed(0)} s)`,
     )
   }
 }
