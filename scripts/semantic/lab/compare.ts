@@ -7,17 +7,19 @@
  *
  *   nice -n 19 npx tsx scripts/semantic/lab/compare.ts <seed,seed> <variant> [<variant> …]
  *   (FLAT=1: trees cross-validated on the fold networks' scores, not nested: a quicker screen;
- *    AUGMENT=transitive: networks trained on their training sets' implied pairs too, implied-pairs.ts)
+ *    AUGMENT=transitive: networks trained on their training sets' implied pairs too, implied-pairs.ts;
+ *    ENSEMBLE=1: the seeds' networks averaged (mean log-odds) into one decision)
  */
 import { NETWORK_MODEL } from '../../../worker/src/cache/semantic/pair-model-params.ts'
-import { stackInputs } from '../../../worker/src/cache/semantic/pair-model.ts'
+import { sigmoid, stackInputs } from '../../../worker/src/cache/semantic/pair-model.ts'
 import { analyse } from '../../../worker/src/cache/semantic/text.ts'
 import type { BoostingOptions } from '../boosting.ts'
 import { ci, pct, pointAt, thresholdForBound, thresholdForFalseHitRate } from '../curve.ts'
 import { preparePairs } from '../prepare.ts'
-import { nestedNetworkScores } from '../network-scores.ts'
+import { nestedNetworkScores, type NetworkScores } from '../network-scores.ts'
 import { FOLDS, STACK, nestedTreeScores, networkSettings, servedScore, type TreeRow } from '../recipe.ts'
 import { alignmentFeatures } from './alignment.ts'
+import { wordVectorFeatures } from './word-vectors.ts'
 import { averageWordModels, fitWordModel, pairKeys, wordFeatures, type WordModel, type WordOptions } from './word-model.ts'
 
 // fit.ts's network (recipe.ts), so the nested scores cached by network-scores.ts are the fit's (seed 11: the shipped one's).
@@ -30,6 +32,7 @@ const fold = pairs.map((p) => p.foldKey % FOLDS)
 const analysed = pairs.map((p) => [analyse(p.query), analyse(p.cached)] as const)
 const refusing = new Set(NETWORK_MODEL.refusing)
 const align = analysed.map(([a, b]) => alignmentFeatures(a, b))
+const wordVectors = await wordVectorFeatures(pairs, () => undefined)
 
 type Extra = (k: number) => { train: Map<number, number[]>; test: Map<number, number[]> }
 
@@ -85,6 +88,8 @@ const variants: Record<string, { extra?: Extra; stack?: Partial<BoostingOptions>
   wordsSharedMargin: { extra: wordExtra({ ...WORDS, shared: true }, (f) => f.slice(0, 1)) },
   wordsSharedSlow: { extra: wordExtra({ ...WORDS, shared: true }), stack: { iterations: 400, learningRate: 0.025 } },
   align: { extra: staticExtra((i) => align[i]!) },
+  wordVectors: { extra: staticExtra((i) => wordVectors[i]!) },
+  wordAlignOnly: { extra: staticExtra((i) => wordVectors[i]!.slice(0, 3)) },
   wordsAlign: { extra: combine(wordExtra(WORDS), staticExtra((i) => align[i]!)) },
   slow400: { stack: { iterations: 400, learningRate: 0.025 } },
   leaf20: { stack: { minSamplesLeaf: 20 } },
@@ -99,8 +104,19 @@ const variants: Record<string, { extra?: Extra; stack?: Partial<BoostingOptions>
 const seeds = (process.argv[2] ?? '11').split(',').map(Number)
 const names = process.argv.slice(3)
 const started = performance.now()
-for (const seed of seeds) {
-  const nested = await nestedNetworkScores(pairs, networkSettings(seed, augment), console.log)
+const logOdds = (p: number) => Math.log(Math.max(p, 1e-7) / Math.max(1 - p, 1e-7))
+/** The networks' mean log-odds, pair by pair. */
+const meanOf = (xs: readonly Float64Array[]) => Float64Array.from(xs[0]!, (_, i) => sigmoid(xs.reduce((s, x) => s + logOdds(x[i]!), 0) / xs.length))
+async function networkScores(members: number[]): Promise<NetworkScores> {
+  const all: NetworkScores[] = []
+  for (const seed of members) all.push(await nestedNetworkScores(pairs, networkSettings(seed, augment), console.log))
+  if (all.length === 1) return all[0]!
+  return { net: meanOf(all.map((a) => a.net)), inner: all[0]!.inner.map((_, k) => meanOf(all.map((a) => a.inner[k]!))) }
+}
+// ENSEMBLE=1: the seeds are one decision's members (their networks' mean log-odds), not separate runs.
+for (const members of process.env.ENSEMBLE === '1' ? [seeds] : seeds.map((s) => [s])) {
+  const seed = members.join('+')
+  const nested = await networkScores(members)
   const { net } = nested
   const inner = process.env.FLAT === '1' ? nested.inner.map(() => net) : nested.inner
   for (const name of names) {
