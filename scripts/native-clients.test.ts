@@ -2,13 +2,16 @@
  * End to end with clients nobody here wrote: `npm start` (the demo policy, every model on `mock`),
  * then the official `@anthropic-ai/sdk` on /v1/messages, the `openai` client's Responses API with a
  * `previous_response_id` chain, and the Vercel AI SDK's default `openai(model)` (which calls
- * /v1/responses) with `generateText` and `streamText`. (The Python `openai` client cannot be
- * installed here: no PyPI.)
+ * /v1/responses) with `generateText` and `streamText`; last, the official Python `openai` client
+ * (scripts/openai-python-client.py, from the venv `npm test`'s prerequisites make: test-prereqs.mjs).
  */
 import Anthropic from '@anthropic-ai/sdk'
 import { createOpenAI } from '@ai-sdk/openai'
 import { generateText, stepCountIs, streamText, tool } from 'ai'
 import OpenAI from 'openai'
+import { execFile } from 'node:child_process'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { runStart, type StartedGateway } from './start/run-start.ts'
@@ -107,5 +110,63 @@ describe('the Vercel AI SDK’s default openai(model) against npm start', () => 
     for await (const part of result.textStream) parts.push(part)
     expect(parts.length).toBeGreaterThan(1)
     expect(parts.join('')).toBe(`[mock] You said: ${prompt}`)
+  })
+})
+
+describe('the official Python openai client against npm start', () => {
+  const root = join(import.meta.dirname, '..')
+  // What the client saw, one JSON object (the script only drives the client; the asserts are here).
+  let seen: Record<string, any>
+  beforeAll(async () => {
+    const python = join(root, '.tmp/python-openai/bin/python')
+    const mark = unique()
+    const { stdout } = await promisify(execFile)(python, [join(root, 'scripts/openai-python-client.py'), `${gateway.baseURL}/v1`, KEY, mark], { timeout: 60_000 })
+    seen = { ...JSON.parse(stdout), mark }
+  }, 90_000)
+
+  it('chat.completions.create, then the same call from the exact cache', () => {
+    expect(seen.chat).toMatchObject({ content: `[mock] You said: Hello from Python ${seen.mark}`, finish_reason: 'stop', hit_content: seen.chat.content })
+    expect(seen.chat.usage.total_tokens).toBe(seen.chat.usage.prompt_tokens + seen.chat.usage.completion_tokens)
+    expect(seen.chat.cache[0]).toBe('MISS')
+    expect(seen.chat.cache.at(-1)).toBe('HIT')
+  })
+
+  it('streams, sync and async, with usage in the last chunk when asked', () => {
+    expect(seen.stream.parts.length).toBeGreaterThan(1)
+    expect(seen.stream.parts.join('')).toBe(`[mock] You said: ${seen.stream.prompt}`)
+    expect(seen.stream.finish_reason).toBe('stop')
+    expect(seen.stream.usage.completion_tokens).toBeGreaterThan(0)
+    expect(seen.async_stream.parts.join('')).toBe(`[mock] You said: ${seen.async_stream.prompt}`)
+    expect(seen.async_stream.final).toBe(`[mock] You said: ${seen.async_stream.prompt}`)
+  })
+
+  it('a tool call and the tool result’s answer', () => {
+    expect(seen.tools).toEqual({ finish_reason: 'tool_calls', name: 'get_weather', arguments: { city: `Oslo ${seen.mark}` }, answer: '[mock] get_weather returned: cold' })
+  })
+
+  it('embeddings: the client’s default base64 decoded to the float answer', () => {
+    expect(seen.embeddings.count).toBe(2)
+    expect(seen.embeddings.dims[0]).toBeGreaterThan(8)
+    seen.embeddings.first.forEach((x: number, i: number) => expect(x).toBeCloseTo(seen.embeddings.float_first[i], 6))
+    expect(seen.embeddings.usage.total_tokens).toBeGreaterThan(0)
+  })
+
+  it('the Responses API with previous_response_id, and models.list', () => {
+    expect(seen.responses).toEqual({
+      first: `[mock] You said: Responses from Python ${seen.mark}`,
+      second: `[mock] You said: Again ${seen.mark}`,
+      stored: `[mock] You said: Responses from Python ${seen.mark}`,
+    })
+    expect(seen.models).toContain('gpt-4o-mini')
+  })
+
+  it('errors arrive as the client’s typed exceptions, with the OpenAI error body; a spent budget is not retried', () => {
+    const { bad_key, bad_request, unknown_model, budget, budget_requests } = seen.errors
+    expect(bad_key).toMatchObject({ class: 'AuthenticationError', status: 401, body: { type: 'authentication_error', code: 'invalid_api_key', param: null } })
+    expect(bad_request).toMatchObject({ class: 'BadRequestError', status: 400, body: { type: 'invalid_request_error', param: 'messages.0.role' } })
+    expect(unknown_model).toMatchObject({ class: 'NotFoundError', status: 404, body: { code: 'model_not_found', param: 'model' } })
+    expect(budget).toMatchObject({ class: 'RateLimitError', status: 429, retry: 'false', body: { code: 'budget_exceeded' } })
+    // max_retries=2 on that client: x-should-retry: false is honoured, one request in all.
+    expect(budget_requests).toBe(1)
   })
 })

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs and starts what the test suites need on a Debian machine (as root): redis-server,
-# PostgreSQL (running, trust auth for `postgres` on loopback) and chromium. Idempotent: on a
+# PostgreSQL (running, trust auth for `postgres` on loopback), chromium, and python3 with venv
+# (the official Python openai client's test; test-prereqs.mjs makes its venv). Idempotent: on a
 # machine that has everything it only checks. Used by .ci/run and by `npm test` (through
 # scripts/test-prereqs.mjs) on a fresh machine.
 set -euo pipefail
@@ -14,6 +15,7 @@ need_apt=()
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 command -v pg_ctlcluster >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_apt+=(python3 python3-venv)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup-machine: installing ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -36,4 +38,4 @@ if pg_isready -h 127.0.0.1 -p 5432 >/dev/null 2>&1 && ! psql -h 127.0.0.1 -U pos
   cluster=$(ls /etc/postgresql | head -n1)
   pg_ctlcluster --skip-systemctl-redirect "$cluster" main reload
 fi
-echo "setup-machine: redis-server, PostgreSQL (127.0.0.1:5432, trust) and chromium are ready"
+echo "setup-machine: redis-server, PostgreSQL (127.0.0.1:5432, trust), chromium and python3 (venv) are ready"

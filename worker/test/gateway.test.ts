@@ -1,6 +1,7 @@
 import { exports } from 'cloudflare:workers'
 import OpenAI from 'openai'
 import { describe, expect, it } from 'vitest'
+import { fromBase64 } from '../src/providers/embedding-encoding.ts'
 
 const DEV_KEY = 'lgw_local_dev_key'
 const gatewayFetch: typeof fetch = (input, init) => exports.default.fetch(new Request(input, init))
@@ -55,6 +56,26 @@ describe('the bundled demo policy on the mock provider', () => {
     const res = await client().embeddings.create({ model: 'text-embedding-3-small', input: ['a', 'b'] })
     expect(res.data).toHaveLength(2)
     expect(res.data[0]?.embedding.length).toBeGreaterThan(8)
+  })
+
+  it('answers embeddings in the encoding asked for, and never serves the cached answer of one for the other', async () => {
+    const input = `encoding check ${unique()}`
+    const ask = async (encoding_format: 'float' | 'base64') => {
+      const res = await gatewayFetch('http://gateway.test/v1/embeddings', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${DEV_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'text-embedding-3-small', input, encoding_format }),
+      })
+      const body = (await res.json()) as { data: { embedding: unknown }[] }
+      return { cache: res.headers.get('x-watchllm-cache'), embedding: body.data[0]?.embedding }
+    }
+    const floats = await ask('float')
+    expect(Array.isArray(floats.embedding)).toBe(true)
+    // Asked again in base64 after the float answer is cached: its own entry, as the same vector.
+    await expect.poll(async () => (await ask('float')).cache, { timeout: 2000 }).toBe('HIT')
+    const base64 = await ask('base64')
+    expect(base64.cache).toBe('MISS')
+    expect(Array.from(fromBase64(base64.embedding as string))).toEqual(Array.from(Float32Array.from(floats.embedding as number[])))
   })
 
   it('lists the models the project may use', async () => {

@@ -8,6 +8,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import type { AppEnv, StoredAnswer } from '../env.ts'
 import { GatewayError } from '../errors.ts'
+import { inRequestedEncoding } from '../providers/embedding-encoding.ts'
 import { providers } from '../providers/registry.ts'
 import type { ChatRequest, EmbeddingsRequest, ProviderAdapter, ResolvedTarget } from '../providers/types.ts'
 import { answerHeaders, clientWantsUsage } from '../respond/answer-headers.ts'
@@ -35,7 +36,8 @@ export function callUpstream(now: () => number = Date.now): MiddlewareHandler<Ap
         },
         { clientSignal, now, onAttempt },
       ).catch((e: unknown) => passRetryAfter(c, e))
-      return answerJson(c, answered.target, answered.ms, answered.value, JSON.stringify(answered.value))
+      const value = inRequestedEncoding(answered.value, (c.get('body') as EmbeddingsRequest).encoding_format)
+      return answerJson(c, answered.target, answered.ms, value, JSON.stringify(value))
     }
 
     const answered = await callWithFailover(

@@ -11,6 +11,7 @@
  */
 import { z } from 'zod'
 import type { Embedder } from './embedder.ts'
+import { fromBase64 } from '../../providers/embedding-encoding.ts'
 import { normalise } from './quantize.ts'
 
 export interface OpenAiEmbedderOptions {
@@ -64,15 +65,4 @@ export function openAiEmbedder(options: OpenAiEmbedderOptions): Embedder {
       return out
     },
   }
-}
-
-/** OpenAI's base64 encoding: little-endian float32. */
-function fromBase64(text: string): Float32Array {
-  const binary = atob(text)
-  const bytes = new Uint8Array(binary.length)
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
-  const view = new DataView(bytes.buffer)
-  const out = new Float32Array(Math.floor(bytes.length / 4))
-  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true)
-  return out
 }
