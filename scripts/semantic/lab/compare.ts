@@ -32,7 +32,8 @@ const fold = pairs.map((p) => p.foldKey % FOLDS)
 const analysed = pairs.map((p) => [analyse(p.query), analyse(p.cached)] as const)
 const refusing = new Set(NETWORK_MODEL.refusing)
 const align = analysed.map(([a, b]) => alignmentFeatures(a, b))
-const wordVectors = await wordVectorFeatures(pairs, () => undefined)
+// Embedding every word and difference takes ~5 min the first time: only when a variant reads them.
+const wordVectors = process.argv.slice(3).some((name) => name === 'wordVectors' || name === 'wordAlignOnly') ? await wordVectorFeatures(pairs, console.log) : []
 
 type Extra = (k: number) => { train: Map<number, number[]>; test: Map<number, number[]> }
 
