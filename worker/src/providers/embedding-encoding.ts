@@ -4,24 +4,17 @@
  * produce numbers (Workers AI, mock) are answered in the encoding the request asked for, so a raw
  * HTTP client gets the shape it asked for whichever target served.
  */
+import { Buffer } from 'node:buffer'
 import type { CreateEmbeddingResponse } from 'openai/resources/embeddings'
+import { vectorBytes, vectorFromBytes } from '../cache/semantic/quantize.ts'
 
 export function toBase64(vector: ArrayLike<number>): string {
-  const bytes = new Uint8Array(Float32Array.from(vector).buffer)
-  let binary = ''
-  // btoa takes a binary string; build it in slices (argument lists have a length limit).
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
-  return btoa(binary)
+  return Buffer.from(vectorBytes(Float32Array.from(vector))).toString('base64')
 }
 
+/** atob, not Buffer: a malformed answer throws rather than decoding to a wrong vector. */
 export function fromBase64(text: string): Float32Array {
-  const binary = atob(text)
-  const bytes = new Uint8Array(binary.length)
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
-  const view = new DataView(bytes.buffer)
-  const out = new Float32Array(Math.floor(bytes.length / 4))
-  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true)
-  return out
+  return vectorFromBytes(Uint8Array.from(atob(text), (ch) => ch.charCodeAt(0)))
 }
 
 /** The answer with its vectors in the request's `encoding_format` (float unless base64 was asked). */
