@@ -145,6 +145,7 @@ describe('the official Python openai client against npm start', () => {
   })
 
   it('embeddings: the client’s default base64 decoded to the float answer', () => {
+    expect(seen.embeddings.wire).toBe('str')
     expect(seen.embeddings.count).toBe(2)
     expect(seen.embeddings.dims[0]).toBeGreaterThan(8)
     seen.embeddings.first.forEach((x: number, i: number) => expect(x).toBeCloseTo(seen.embeddings.float_first[i], 6))

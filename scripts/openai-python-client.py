@@ -86,9 +86,12 @@ def chat_tools() -> None:
 
 def embeddings() -> None:
     # The client asks for base64 unless told otherwise, and decodes what comes back.
-    default = client().embeddings.create(model="text-embedding-3-small", input=[f"one {MARK}", f"two {MARK}"])
+    raw = client().embeddings.with_raw_response.create(model="text-embedding-3-small", input=[f"one {MARK}", f"two {MARK}"])
+    default = raw.parse()
     floats = client().embeddings.create(model="text-embedding-3-small", input=f"one {MARK}", encoding_format="float")
     seen["embeddings"] = {
+        # What came over the wire (a string: base64), before the client decoded it.
+        "wire": type(raw.http_response.json()["data"][0]["embedding"]).__name__,
         "count": len(default.data),
         "dims": [len(d.embedding) for d in default.data],
         "first": default.data[0].embedding[:4],
